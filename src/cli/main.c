@@ -1,0 +1,3 @@
+#include <config.h>
+#include <stdio.h>
+int main(void) { printf("vnetsim %s\n", PACKAGE_VERSION); return 0; }

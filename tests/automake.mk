@@ -1,0 +1,10 @@
+# Criterion test programs, one per layer; tests/<layer>/automake.mk lists the
+# sources of each.
+if ENABLE_TESTS
+TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
+	-DVNS_TEST_DATADIR='"$(abs_top_srcdir)/tests/data"' \
+	-DVNS_TOP_SRCDIR='"$(abs_top_srcdir)"' \
+	-DVNS_TOP_BUILDDIR='"$(abs_top_builddir)"'
+TEST_LIBS = $(VNS_ALL_LIBS) $(CRITERION_LIBS)
+include tests/sim/automake.mk
+endif
