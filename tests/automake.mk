@@ -7,4 +7,11 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DVNS_TOP_BUILDDIR='"$(abs_top_builddir)"'
 TEST_LIBS = $(VNS_ALL_LIBS) $(CRITERION_LIBS)
 include tests/sim/automake.mk
+include tests/stats/automake.mk
+include tests/net/automake.mk
+include tests/out/automake.mk
+include tests/topo/automake.mk
+include tests/models/automake.mk
+include tests/exp/automake.mk
+include tests/cli/automake.mk
 endif
