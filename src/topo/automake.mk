@@ -1,0 +1,2 @@
+src_libvnsapp_a_SOURCES += \
+	src/topo/registry.c src/topo/registry.h

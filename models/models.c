@@ -1,0 +1,39 @@
+/* The one list of element types and builders. The program hands it to the
+ * registry at start-up; the loader itself never names a model. */
+#include <config.h>
+#include "models/models.h"
+
+#include "models/link/p2p.h"
+
+static const struct {
+    const VnsElementOps *ops;
+    unsigned scopes;
+} element_types[] = {
+    { &vns_p2p_link_ops, VNS_SCOPE_TOPOLOGY },
+};
+
+static const struct {
+    const VnsBuilder *builder;
+    unsigned scopes;
+} builders[] = {
+    { NULL, 0 },
+};
+
+/*
+ * vns_models_register:
+ * Registers every model. Fails only on a duplicate name (a bug).
+ */
+bool
+vns_models_register(VnsRegistry *reg, GError **error)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(element_types); i++)
+        if (!vns_registry_add_element(reg, element_types[i].ops,
+                                      element_types[i].scopes, error))
+            return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(builders); i++)
+        if (builders[i].builder != NULL &&
+            !vns_registry_add_builder(reg, builders[i].builder,
+                                      builders[i].scopes, error))
+            return false;
+    return true;
+}
