@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <gsl/gsl_rng.h>
 #include "sim/sim.h"
+#include "net/addr.h"
 #include "net/config.h"
 #include "net/drop.h"
 #include "net/packet.h"
@@ -30,6 +31,10 @@ typedef struct {
     uint64_t rate_bps;      /* line rate, 0 = unknown */
     uint8_t l4_proto;       /* an application's bound protocol (17 UDP) */
     uint16_t l4_port;       /* and its bound port, host order; 0 = none */
+    VnsMac mac;             /* an interface's MAC; zero = none */
+    VnsIpAddr addr4;        /* an interface's first IPv4 address, or NONE */
+    VnsIpAddr addr6;        /* an interface's first IPv6 address, or NONE */
+    uint8_t prefix4, prefix6;   /* their prefix lengths */
 } VnsPortInfo;
 
 typedef struct VnsPort {

@@ -7,7 +7,7 @@
  * preamble or gap, which links add) is len + payload_len.
  *
  * Packets come from a VnsPacketPool owned by the network; one owner at a
- * time (see STYLE.md, Packets). */
+ * time (see STYLE.md, Packets). doc/packets.md describes the model. */
 #ifndef VNS_PACKET_H
 #define VNS_PACKET_H
 
@@ -27,8 +27,6 @@ typedef struct VnsPacket VnsPacket;
 /* Header buffer size of a pooled packet, bytes. Pushing past it
  * reallocates (rare: deep encapsulation or large TCP/Geneve options). */
 #define VNS_PACKET_BUFSIZE 512
-
-#define VNS_OFF_NONE UINT16_MAX
 
 struct VnsPacket {
     uint8_t *buf;               /* owned header buffer */
@@ -50,8 +48,12 @@ struct VnsPacket {
     uint16_t l3_off;
     uint16_t l4_off;
     uint16_t in_port;           /* port index it arrived on at the current element */
-    bool key_valid;             /* 'key' matches the headers */
+    bool key_valid;             /* 'key' and the offsets match the headers */
     VnsFlowKey key;             /* cached parse, host byte order */
+
+    /* Pool bookkeeping; private to packet.c. */
+    bool buf_heap;              /* buf was grown and is g_malloc'ed, not slab memory */
+    bool in_pool;               /* on the free list (catches double frees) */
 };
 
 VnsPacketPool *vns_packet_pool_new(void);
@@ -78,23 +80,41 @@ vns_packet_size(const VnsPacket *pkt)
     return pkt->len + pkt->payload_len;
 }
 
-/* Prepends n header bytes; returns a pointer to them (valid until the next
- * push). Invalidates the flow key. */
+/* Bytes free in front of data[0] before a push reallocates. */
+static inline uint32_t
+vns_packet_headroom(const VnsPacket *pkt)
+{
+    return pkt->head;
+}
+
+/* Prepends n header bytes (zeroed); returns a pointer to them (valid until
+ * the next push or put). Invalidates the flow key. */
 uint8_t *vns_packet_push(VnsPacket *pkt, uint32_t n);
 /* Removes n header bytes from the front; returns the new data pointer. */
 uint8_t *vns_packet_pull(VnsPacket *pkt, uint32_t n);
-/* Appends n header bytes after the current headers (building outward-in is
- * done with push; this is for building a packet front to back). */
+/* Appends n header bytes (zeroed) after the current headers (building
+ * outward-in is done with push; this is for building a packet front to
+ * back). */
 uint8_t *vns_packet_put(VnsPacket *pkt, uint32_t n);
+/* Shortens the packet to 'size' bytes on the wire, payload first. */
+void vns_packet_trim(VnsPacket *pkt, uint32_t size);
 
+/* Marks the cached flow key and offsets stale. Push, pull, put and trim do
+ * this; code that rewrites header bytes in place (NAT, TTL) must call it. */
 static inline void
 vns_packet_invalidate(VnsPacket *pkt)
 {
     pkt->key_valid = false;
+    pkt->l2_off = VNS_OFF_NONE;
+    pkt->l3_off = VNS_OFF_NONE;
+    pkt->l4_off = VNS_OFF_NONE;
 }
 
 /* Parses the headers (from an Ethernet frame at data[0]) into pkt->key and
  * the l2/l3/l4 offsets unless cached. Returns the borrowed key. */
 const VnsFlowKey *vns_packet_flow_key(VnsPacket *pkt);
+/* Like vns_packet_flow_key() for a packet whose data[0] is an IPv4 or IPv6
+ * header (an L3 tunnel's inner packet). */
+const VnsFlowKey *vns_packet_parse_l3(VnsPacket *pkt);
 
 #endif

@@ -23,7 +23,7 @@ typedef struct {
     double level;       /* confidence level 1 - alpha, e.g. 0.95 */
     double mean;        /* sample mean; NaN when n == 0 */
     double stddev;      /* sample standard deviation; NaN when n < 2 */
-    double half_width;  /* t_{1-alpha/2, n-1} * stddev / sqrt(n); NaN when n < 2 */
+    double half_width;  /* t_{1-alpha/2,n-1} stddev / sqrt(n); NaN if n < 2 */
 } VnsCi;
 
 double vns_ci_t_critical(double level, uint64_t dof);

@@ -2,6 +2,7 @@
  * accumulators (Chan, Golub and LeVeque). */
 #include <config.h>
 #include <math.h>
+#include <string.h>
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -50,7 +51,7 @@ Test(welford, matches_textbook_example)
 
 Test(welford, matches_two_pass_on_random_data)
 {
-    static double x[N_SAMPLES];
+    g_autofree double *x = g_new(double, N_SAMPLES);
     double sum = 0.0, ss = 0.0, mean, var, lo = INFINITY, hi = -INFINITY;
     VnsWelford w;
 
@@ -84,7 +85,7 @@ Test(welford, matches_two_pass_on_random_data)
 
 Test(welford, merge_equals_concatenation)
 {
-    static double x[N_SAMPLES];
+    g_autofree double *x = g_new(double, N_SAMPLES);
     const size_t cuts[] = { 1, 3000, N_SAMPLES / 2, N_SAMPLES - 1 };
 
     fill_normal(x, N_SAMPLES, 7);

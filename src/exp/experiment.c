@@ -1,0 +1,375 @@
+/* Experiment files: loading, parameter resolution, building and running. */
+#include <config.h>
+#include "exp/experiment.h"
+
+#include <string.h>
+#include "net/element.h"
+#include "topo/loader.h"
+
+static const VnsAttrSpec experiment_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The experiment's name; the default results directory is results/NAME." },
+    { "topology", VNS_ATTR_STRING, true, NULL, NULL,
+      "The topology file, relative to this file." },
+    { "duration", VNS_ATTR_TIME, true, NULL, NULL,
+      "Simulated time measured after the warm-up (positive)." },
+    { "warmup", VNS_ATTR_TIME, false, "0s", NULL,
+      "Simulated time run before measurement starts; results exclude it. "
+      "Default 0s: measure from the start." },
+    { "seed", VNS_ATTR_UINT, false, "1", NULL,
+      "The experiment seed; every random stream derives from it, the "
+      "replication number and the stream's name (doc/kernel.md). "
+      "--seed overrides it." },
+    { "replications", VNS_ATTR_UINT, false, "1", NULL,
+      "Independent runs with seeds derived from (seed, replication).",
+      NULL, 1, 100000 },
+    { "queue", VNS_ATTR_ENUM, false, "heap", NULL,
+      "The pending-event set: heap (4-ary heap, default) or calendar "
+      "(calendar queue, for very large pending sets). Results do not "
+      "depend on it.", "heap|calendar" },
+    { NULL }
+};
+
+static const VnsAttrSpec traffic_attrs[] = { { NULL } };
+
+const VnsSpec vns_traffic_spec = {
+    "traffic", "The traffic of the experiment: flows and applications.",
+    traffic_attrs, NULL, false,
+};
+
+static const VnsSpec *const experiment_children[] = {
+    &vns_param_spec, &vns_traffic_spec, NULL
+};
+
+const VnsSpec vns_experiment_spec = {
+    "experiment", "The root of an experiment file.",
+    experiment_attrs, experiment_children, false,
+};
+
+void
+vns_experiment_free(VnsExperiment *exp)
+{
+    if (exp == NULL)
+        return;
+    g_free(exp->path);
+    g_free(exp->name);
+    g_free(exp->topology_path);
+    vns_params_free(exp->params);
+    if (exp->doc != NULL)
+        xmlFreeDoc(exp->doc);
+    if (exp->topo_doc != NULL)
+        xmlFreeDoc(exp->topo_doc);
+    g_free(exp);
+}
+
+/* Checks the fixed structure; the <traffic> children are checked against
+ * the registry. */
+static bool
+experiment_check(const VnsRegistry *reg, const char *path, xmlNode *root,
+                 GError **error)
+{
+    g_autoptr(VnsConfig) cfg = NULL;
+
+    if (strcmp((const char *) root->name, "experiment") != 0) {
+        vns_xml_error(error, path, root, VNS_CONFIG_ERROR_UNKNOWN,
+                      "root element is <%s>, expected <experiment>",
+                      (const char *) root->name);
+        return false;
+    }
+    /* vns_config_check recurses into <traffic>, whose spec lists no
+     * children, so check the root's own attributes and the other children
+     * here, and traffic entries against the registry. */
+    for (xmlNode *c = root->children; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE ||
+            strcmp((const char *) c->name, "traffic") != 0)
+            continue;
+        for (xmlNode *t = c->children; t != NULL; t = t->next) {
+            const VnsSpec *spec;
+            if (t->type != XML_ELEMENT_NODE)
+                continue;
+            spec = vns_registry_spec(reg, (const char *) t->name, VNS_SCOPE_TRAFFIC);
+            if (spec == NULL) {
+                g_autoptr(GPtrArray) specs = vns_registry_specs(reg, VNS_SCOPE_TRAFFIC);
+                g_autoptr(GString) names = g_string_new(NULL);
+                for (guint i = 0; i < specs->len; i++)
+                    g_string_append_printf(names, "%s<%s>", i ? ", " : "",
+                                           ((const VnsSpec *) specs->pdata[i])->element);
+                vns_xml_error(error, path, t, VNS_CONFIG_ERROR_UNKNOWN,
+                              "unknown element <%s> in <traffic>, expected one of: %s",
+                              (const char *) t->name, names->str);
+                return false;
+            }
+            g_autoptr(VnsConfig) tc = vns_config_new(path, t, spec, NULL);
+            if (!vns_config_check(tc, error))
+                return false;
+        }
+    }
+    /* Now the root without the traffic subtree: temporarily unlink it. */
+    g_autoptr(GPtrArray) traffic = g_ptr_array_new();
+    for (xmlNode *c = root->children, *next; c != NULL; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, "traffic") == 0) {
+            g_ptr_array_add(traffic, c);
+            g_ptr_array_add(traffic, c->children);
+            c->children = NULL;
+        }
+    }
+    cfg = vns_config_new(path, root, &vns_experiment_spec, NULL);
+    bool ok = vns_config_check(cfg, error);
+    for (guint i = 0; i < traffic->len; i += 2)
+        ((xmlNode *) traffic->pdata[i])->children = traffic->pdata[i + 1];
+    return ok;
+}
+
+/* Applies "name=value" overrides. */
+static bool
+experiment_sets(VnsParams *params, const char *const *sets, GError **error)
+{
+    for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
+        const char *eq = strchr(sets[i], '=');
+        g_autofree char *name = NULL;
+        if (eq == NULL || eq == sets[i]) {
+            g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_PARAM,
+                        "--set '%s': expected NAME=VALUE", sets[i]);
+            return false;
+        }
+        name = g_strndup(sets[i], (gsize) (eq - sets[i]));
+        vns_params_set(params, name, eq + 1, false);
+    }
+    return true;
+}
+
+/*
+ * vns_experiment_load:
+ * Reads the experiment at 'path' and its topology, resolves parameters
+ * ('sets': NULL-terminated "name=value" strings, may be NULL), and checks
+ * everything that can be checked without building. Returns an owned
+ * experiment or NULL.
+ */
+VnsExperiment *
+vns_experiment_load(const VnsRegistry *reg, const char *path,
+                    const char *const *sets, GError **error)
+{
+    g_autoptr(VnsExperiment) exp = g_new0(VnsExperiment, 1);
+    g_autoptr(VnsConfig) cfg = NULL;
+    g_autofree char *topo = NULL, *dir = NULL;
+    g_autoptr(GHashTable) declared = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                          g_free, NULL);
+    xmlNode *root;
+    int queue_index;
+    uint64_t reps;
+
+    exp->path = g_strdup(path);
+    exp->registry = reg;
+    exp->params = vns_params_new();
+    exp->doc = vns_xml_read(path, error);
+    if (exp->doc == NULL)
+        return NULL;
+    root = xmlDocGetRootElement(exp->doc);
+    if (!experiment_check(reg, path, root, error) ||
+        !vns_schema_validate(exp->doc, path, "experiment", error))
+        return NULL;
+    if (!experiment_sets(exp->params, sets, error))
+        return NULL;
+    /* Experiment <param name value>: weak, so --set wins. */
+    for (xmlNode *c = root->children; c != NULL; c = c->next) {
+        g_autoptr(VnsConfig) pc = NULL;
+        g_autofree char *name = NULL;
+        xmlChar *value;
+        if (c->type != XML_ELEMENT_NODE || strcmp((const char *) c->name, "param") != 0)
+            continue;
+        pc = vns_config_new(path, c, &vns_param_spec, NULL);
+        if (!vns_config_string(pc, "name", &name, error))
+            return NULL;
+        value = xmlGetProp(c, (const xmlChar *) "value");
+        if (value == NULL || vns_config_has(pc, "default")) {
+            if (value != NULL)
+                xmlFree(value);
+            vns_config_error(error, pc, VNS_CONFIG_ERROR_MISSING,
+                             "<param> in an experiment takes 'value', expected "
+                             "<param name=\"%s\" value=\"...\"/>", name);
+            return NULL;
+        }
+        vns_params_set(exp->params, name, (const char *) value, true);
+        g_hash_table_add(declared, g_strdup(name));
+        xmlFree(value);
+    }
+    cfg = vns_config_new(path, root, &vns_experiment_spec, exp->params);
+    if (!vns_config_string(cfg, "name", &exp->name, error) ||
+        !vns_config_string(cfg, "topology", &topo, error) ||
+        !vns_config_time(cfg, "duration", &exp->duration, error) ||
+        !vns_config_time(cfg, "warmup", &exp->warmup, error) ||
+        !vns_config_uint(cfg, "seed", &exp->seed, error) ||
+        !vns_config_uint(cfg, "replications", &reps, error) ||
+        !vns_config_enum(cfg, "queue", &queue_index, error))
+        return NULL;
+    if (exp->duration <= 0) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<experiment> 'duration' is zero, expected a positive "
+                         "duration");
+        return NULL;
+    }
+    if (exp->warmup > VNS_TIME_MAX - exp->duration) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<experiment> 'warmup' + 'duration' exceed the time "
+                         "range, expected at most 106 days in all");
+        return NULL;
+    }
+    exp->replications = (uint32_t) reps;
+    exp->queue = vns_event_queue_list()[queue_index];
+    dir = g_path_get_dirname(path);
+    exp->topology_path = g_path_is_absolute(topo) ? g_strdup(topo)
+                                                  : g_build_filename(dir, topo, NULL);
+    exp->topo_doc = vns_topo_read(reg, exp->topology_path, error);
+    if (exp->topo_doc == NULL)
+        return NULL;
+    if (!vns_topo_params(exp->topo_doc, exp->topology_path, exp->params, error))
+        return NULL;
+    /* Every --set must name a declared parameter. */
+    {
+        xmlNode *troot = xmlDocGetRootElement(exp->topo_doc);
+        for (xmlNode *c = troot->children; c != NULL; c = c->next) {
+            xmlChar *n;
+            if (c->type != XML_ELEMENT_NODE || strcmp((const char *) c->name, "param") != 0)
+                continue;
+            n = xmlGetProp(c, (const xmlChar *) "name");
+            if (n != NULL) {
+                g_hash_table_add(declared, g_strdup((const char *) n));
+                xmlFree(n);
+            }
+        }
+        for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
+            g_autofree char *name = g_strndup(sets[i], strcspn(sets[i], "="));
+            if (!g_hash_table_contains(declared, name)) {
+                g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_PARAM,
+                            "--set %s: no parameter '%s' is declared by <param> in "
+                            "%s or %s, expected a declared name", sets[i], name,
+                            path, exp->topology_path);
+                return NULL;
+            }
+        }
+    }
+    return g_steal_pointer(&exp);
+}
+
+/*
+ * vns_experiment_build:
+ * Builds the topology, then the traffic, into 'net'.
+ */
+bool
+vns_experiment_build(const VnsExperiment *exp, VnsNet *net, GError **error)
+{
+    xmlNode *root = xmlDocGetRootElement(exp->doc);
+
+    if (!vns_topo_build(exp->registry, net, exp->topology_path, exp->topo_doc,
+                        exp->params, error))
+        return false;
+    for (xmlNode *c = root->children; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, "traffic") == 0 &&
+            !vns_topo_build_children(exp->registry, net, exp->path, c,
+                                     VNS_SCOPE_TRAFFIC, exp->params, error))
+            return false;
+    }
+    return true;
+}
+
+static void
+experiment_json_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(out, "\\u%04x", *p);
+        else
+            g_string_append_c(out, (char) *p);
+    }
+    g_string_append_c(out, '"');
+}
+
+/*
+ * vns_experiment_params_json:
+ * The resolved parameters, in the order they were first set.
+ */
+char *
+vns_experiment_params_json(const VnsExperiment *exp)
+{
+    GString *out = g_string_new("{");
+    GPtrArray *names = vns_params_names(exp->params);
+
+    for (guint i = 0; i < names->len; i++) {
+        g_string_append(out, i ? ", " : "");
+        experiment_json_string(out, names->pdata[i]);
+        g_string_append(out, ": ");
+        experiment_json_string(out, vns_params_get(exp->params, names->pdata[i]));
+    }
+    g_string_append(out, "}");
+    return g_string_free(out, FALSE);
+}
+
+typedef struct {
+    VnsProgressFn fn;
+    void *data;
+    VnsTime end;
+    VnsTime step;
+} Progress;
+
+static void
+progress_run(VnsSim *sim, void *ctx, void *arg)
+{
+    Progress *p = ctx;
+    VnsTime now = vns_sim_now(sim);
+
+    p->fn(p->data, now, p->end, vns_sim_events_executed(sim));
+    if (now + p->step < p->end)
+        vns_sim_schedule(sim, p->step, arg, ctx, arg);
+}
+
+static const VnsEventType progress_type = { "progress", progress_run, NULL };
+
+/*
+ * vns_experiment_run_once:
+ * Builds a fresh simulation for replication 'rep', runs warm-up, resets
+ * measurements, runs 'duration', stops every element and collects the
+ * report. 'progress' (may be NULL) is called every 1% of simulated time.
+ * Returns an owned report or NULL.
+ */
+VnsReport *
+vns_experiment_run_once(const VnsExperiment *exp, uint32_t rep,
+                        VnsProgressFn progress, void *data, GError **error)
+{
+    g_autoptr(VnsSim) sim = vns_sim_new(exp->queue);
+    g_autoptr(VnsNet) net = NULL;
+    g_autoptr(VnsReport) report = vns_report_new();
+    VnsTime end = exp->warmup + exp->duration;
+    Progress prog = { progress, data, end, MAX(end / 100, 1) };
+
+    vns_sim_set_seed(sim, exp->seed, rep);
+    net = vns_net_new(sim);
+    if (!vns_experiment_build(exp, net, error) || !vns_net_start(net, error))
+        goto fail;
+    if (progress != NULL)
+        vns_sim_schedule(sim, prog.step, &progress_type, &prog, (void *) &progress_type);
+    if (exp->warmup > 0) {
+        vns_sim_run_until(sim, exp->warmup);
+        vns_net_reset(net);
+    }
+    vns_sim_run_until(sim, end);
+    vns_net_stop(net);
+    vns_report_row(report, "run", exp->name);
+    vns_report_int(report, "replication", rep);
+    vns_report_int(report, "seed", (int64_t) exp->seed);
+    vns_report_num(report, "warmup_s", vns_time_to_s(exp->warmup));
+    vns_report_num(report, "duration_s", vns_time_to_s(exp->duration));
+    vns_report_int(report, "events", (int64_t) vns_sim_events_executed(sim));
+    vns_report_int(report, "peak_pending_events", (int64_t) vns_sim_peak_pending(sim));
+    vns_net_stats(net, report);
+    /* Pending events (packets in flight) release their packets first. */
+    g_clear_pointer(&sim, vns_sim_free);
+    return g_steal_pointer(&report);
+fail:
+    /* The sim goes first: pending events may hold packets of the net. */
+    g_clear_pointer(&sim, vns_sim_free);
+    return NULL;
+}

@@ -1,0 +1,475 @@
+/* Topology loading: safe XML parsing, spec checks, RelaxNG validation,
+ * building through the registry. */
+#include <config.h>
+#include "topo/loader.h"
+
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+static const VnsAttrSpec param_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The parameter's name, used as ${name} in attribute values." },
+    { "default", VNS_ATTR_STRING, false, NULL, NULL,
+      "Topology files: the value used unless the experiment or --set gives one." },
+    { "value", VNS_ATTR_STRING, false, NULL, NULL,
+      "Experiment files: the value (--set overrides it)." },
+    { NULL }
+};
+
+const VnsSpec vns_param_spec = {
+    "param", "Declares a parameter that attribute values use as ${name}.",
+    param_attrs, NULL, false,
+};
+
+static const VnsAttrSpec topology_attrs[] = {
+    { "name", VNS_ATTR_NAME, false, NULL, NULL, "The topology's name." },
+    { NULL }
+};
+
+static const VnsSpec *const topology_children[] = { &vns_param_spec, NULL };
+
+const VnsSpec vns_topology_spec = {
+    "topology", "The root of a topology file: parameters, then elements "
+    "(nodes before the links and constructs that refer to them).",
+    topology_attrs, topology_children, false,
+};
+
+/*
+ * vns_xml_read:
+ * Parses 'path' without network access, DTD loading or entity
+ * substitution; a document with a DOCTYPE is refused (no entity, internal
+ * or external, is ever expanded). Errors read "path:line: message".
+ */
+xmlDoc *
+vns_xml_read(const char *path, GError **error)
+{
+    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    xmlDoc *doc;
+
+    if (ctxt == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_FAILED,
+                    "%s: out of memory", path);
+        return NULL;
+    }
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+        g_access(path, R_OK) != 0) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
+                    "%s: cannot read the file: %s", path,
+                    g_file_test(path, G_FILE_TEST_EXISTS)
+                        ? (g_file_test(path, G_FILE_TEST_IS_DIR)
+                               ? "it is a directory" : "permission denied")
+                        : "no such file");
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    doc = xmlCtxtReadFile(ctxt, path, NULL,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR |
+                          XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (doc == NULL || !ctxt->wellFormed) {
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
+        g_autofree char *msg = g_strdup(e && e->message ? e->message
+                                                        : "not well-formed XML");
+        g_strchomp(msg);
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
+                    "%s:%d: %s, expected well-formed XML", path,
+                    e != NULL ? e->line : 0, msg);
+        if (doc != NULL)
+            xmlFreeDoc(doc);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+    if (doc->intSubset != NULL || doc->extSubset != NULL) {
+        xmlDtd *dtd = doc->intSubset ? doc->intSubset : doc->extSubset;
+        vns_xml_error(error, path, (xmlNode *) dtd, VNS_CONFIG_ERROR_XML,
+                      "DOCTYPE declarations are not allowed (entities are never "
+                      "expanded), expected a plain XML document");
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    if (xmlDocGetRootElement(doc) == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
+                    "%s: the document has no root element", path);
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* RelaxNG schema generation: the structure of every element and the set of
+ * attributes each takes. Values are checked in C (they may hold ${...}).
+ * 'dyn_parent' is the element whose children are the registry's entries
+ * of a scope, referenced as defines. */
+static void
+schema_element(GString *out, const VnsSpec *spec, int depth,
+               const VnsSpec *dyn_parent, const GPtrArray *dynamic)
+{
+    const char *pad = "                                                  ";
+    int ind = MIN(depth * 2, 50);
+    bool dyn = spec == dyn_parent;
+    bool kids = (spec->children != NULL && spec->children[0] != NULL) || dyn;
+
+    g_string_append_printf(out, "%.*s<element name=\"%s\">\n", ind, pad,
+                           spec->element);
+    for (const VnsAttrSpec *a = spec->attrs; a != NULL && a->name != NULL; a++) {
+        if (a->required)
+            g_string_append_printf(out, "%.*s  <attribute name=\"%s\"/>\n",
+                                   ind, pad, a->name);
+        else
+            g_string_append_printf(out, "%.*s  <optional><attribute name=\"%s\"/></optional>\n",
+                                   ind, pad, a->name);
+    }
+    if (kids) {
+        g_string_append_printf(out, "%.*s  <zeroOrMore><choice>\n", ind, pad);
+        for (size_t i = 0; spec->children != NULL && spec->children[i]; i++)
+            schema_element(out, spec->children[i], depth + 2, dyn_parent, dynamic);
+        for (guint i = 0; dyn && i < dynamic->len; i++)
+            g_string_append_printf(out, "%.*s    <ref name=\"%s\"/>\n", ind, pad,
+                                   ((const VnsSpec *) dynamic->pdata[i])->element);
+        g_string_append_printf(out, "%.*s  </choice></zeroOrMore>\n", ind, pad);
+    }
+    if (spec->has_text)
+        g_string_append_printf(out, "%.*s  <text/>\n", ind, pad);
+    if ((spec->attrs == NULL || spec->attrs[0].name == NULL) && !spec->has_text && !kids)
+        g_string_append_printf(out, "%.*s  <empty/>\n", ind, pad);
+    g_string_append_printf(out, "%.*s</element>\n", ind, pad);
+}
+
+/*
+ * vns_schema_generate:
+ * The RelaxNG schema of a file whose root element is 'root': its fixed
+ * structure from the specs, and under 'dyn_parent' any registry entry of
+ * 'scope'. Returns an owned string.
+ */
+GString *
+vns_schema_generate(const VnsRegistry *reg, const VnsSpec *root,
+                    const VnsSpec *dyn_parent, unsigned scope)
+{
+    GString *out = g_string_new(NULL);
+    g_autoptr(GPtrArray) specs = vns_registry_specs(reg, scope);
+
+    g_string_append_printf(out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<!-- vnetsim %s schema. Generated by `vnetsim schema %s` from the\n"
+        "     element specs; do not edit (a test checks it is current). -->\n"
+        "<grammar xmlns=\"http://relaxng.org/ns/structure/1.0\">\n"
+        "  <start>\n", root->element, root->element);
+    schema_element(out, root, 2, dyn_parent, specs);
+    g_string_append(out, "  </start>\n");
+    for (guint i = 0; i < specs->len; i++) {
+        const VnsSpec *s = specs->pdata[i];
+        g_string_append_printf(out, "  <define name=\"%s\">\n", s->element);
+        schema_element(out, s, 2, NULL, NULL);
+        g_string_append(out, "  </define>\n");
+    }
+    g_string_append(out, "</grammar>\n");
+    return out;
+}
+
+/*
+ * vns_schema_path:
+ * The shipped schema file for 'root': $VNETSIM_SCHEMADIR, else the source
+ * tree's src/topo/schemas (a build not yet installed), else the installed
+ * copy.
+ */
+char *
+vns_schema_path(const char *root)
+{
+    g_autofree char *name = g_strdup_printf("%s.rng", root);
+    const char *env = g_getenv("VNETSIM_SCHEMADIR");
+    const char *dirs[] = { env, VNS_SRC_SCHEMADIR, VNS_SCHEMADIR };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        if (dirs[i] == NULL)
+            continue;
+        char *p = g_build_filename(dirs[i], name, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+            return p;
+        g_free(p);
+    }
+    return g_build_filename(VNS_SCHEMADIR, name, NULL);
+}
+
+typedef struct {
+    GString *first;         /* the first message, "path:line: ..." */
+    const char *path;
+} SchemaErrors;
+
+static void
+schema_error_cb(void *data, xmlError *e)
+{
+    SchemaErrors *se = data;
+    g_autofree char *msg = NULL;
+
+    if (se->first->len > 0 || e == NULL)
+        return;
+    msg = g_strdup(e->message ? e->message : "invalid");
+    g_strchomp(msg);
+    g_string_printf(se->first, "%s:%d: %s (RelaxNG schema)", se->path, e->line, msg);
+}
+
+/*
+ * vns_schema_validate:
+ * Validates 'doc' against the shipped schema of 'root'.
+ */
+bool
+vns_schema_validate(xmlDoc *doc, const char *path, const char *root,
+                    GError **error)
+{
+    g_autofree char *schema_file = vns_schema_path(root);
+    xmlRelaxNGParserCtxt *pctxt = xmlRelaxNGNewParserCtxt(schema_file);
+    xmlRelaxNG *schema;
+    xmlRelaxNGValidCtxt *vctxt;
+    SchemaErrors se = { g_string_new(NULL), path };
+    int rc;
+
+    xmlRelaxNGSetParserStructuredErrors(pctxt, schema_error_cb, &se);
+    schema = xmlRelaxNGParse(pctxt);
+    xmlRelaxNGFreeParserCtxt(pctxt);
+    if (schema == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_FAILED,
+                    "cannot load the schema '%s' (set VNETSIM_SCHEMADIR): %s",
+                    schema_file, se.first->str);
+        g_string_free(se.first, TRUE);
+        return false;
+    }
+    g_string_truncate(se.first, 0);
+    vctxt = xmlRelaxNGNewValidCtxt(schema);
+    xmlRelaxNGSetValidStructuredErrors(vctxt, schema_error_cb, &se);
+    rc = xmlRelaxNGValidateDoc(vctxt, doc);
+    xmlRelaxNGFreeValidCtxt(vctxt);
+    xmlRelaxNGFree(schema);
+    if (rc != 0) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_SCHEMA, "%s",
+                    se.first->len ? se.first->str : "document does not match the schema");
+        g_string_free(se.first, TRUE);
+        return false;
+    }
+    g_string_free(se.first, TRUE);
+    return true;
+}
+
+static bool
+topo_is_param(const xmlNode *n)
+{
+    return strcmp((const char *) n->name, "param") == 0;
+}
+
+/*
+ * vns_topo_params:
+ * Adds each <param name default> of the topology root to 'params' weakly
+ * (values already set by the experiment or --set win).
+ */
+bool
+vns_topo_params(xmlDoc *doc, const char *path, VnsParams *params,
+                GError **error)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+
+    for (xmlNode *c = root->children; c != NULL; c = c->next) {
+        g_autoptr(VnsConfig) cfg = NULL;
+        g_autofree char *name = NULL, *def = NULL;
+
+        if (c->type != XML_ELEMENT_NODE || !topo_is_param(c))
+            continue;
+        cfg = vns_config_new(path, c, &vns_param_spec, NULL);
+        if (!vns_config_check(cfg, error) ||
+            !vns_config_string(cfg, "name", &name, error))
+            return false;
+        if (vns_config_has(cfg, "value")) {
+            vns_config_error(error, cfg, VNS_CONFIG_ERROR_UNKNOWN,
+                             "<param> in a topology takes 'default', not 'value'");
+            return false;
+        }
+        /* Defaults are taken literally: they may not refer to parameters. */
+        def = (char *) xmlGetProp(c, (const xmlChar *) "default");
+        if (def != NULL) {
+            vns_params_set(params, name, def, true);
+            xmlFree(def);
+            def = NULL;
+        } else if (vns_params_get(params, name) == NULL) {
+            /* Declared without default: must come from outside. */
+            vns_params_set(params, name, "", true);
+            g_assert(vns_params_get(params, name) != NULL);
+            vns_config_error(error, cfg, VNS_CONFIG_ERROR_PARAM,
+                             "parameter '%s' has no default and no value, expected "
+                             "a value from the experiment or --set %s=VALUE",
+                             name, name);
+            return false;
+        }
+    }
+    return true;
+}
+
+typedef struct {
+    VnsElement *element;
+    VnsConfig *cfg;
+} Pending;
+
+/*
+ * vns_topo_build_children:
+ * For each element child of 'parent' (skipping <param>): look it up in the
+ * registry for 'scope', check it against its spec, and create it (element
+ * types) or expand it (builders), in document order; then run every
+ * created element's connect op in the same order.
+ */
+bool
+vns_topo_build_children(const VnsRegistry *reg, VnsNet *net, const char *path,
+                        xmlNode *parent, unsigned scope,
+                        const VnsParams *params, GError **error)
+{
+    g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(Pending));
+    bool ok = true;
+
+    for (xmlNode *c = parent->children; ok && c != NULL; c = c->next) {
+        const char *type = (const char *) c->name;
+        const VnsSpec *spec;
+        VnsConfig *cfg;
+
+        if (c->type != XML_ELEMENT_NODE ||
+            (scope == VNS_SCOPE_TOPOLOGY && topo_is_param(c)))
+            continue;
+        spec = vns_registry_spec(reg, type, scope);
+        if (spec == NULL) {
+            g_autoptr(GPtrArray) specs = vns_registry_specs(reg, scope);
+            g_autoptr(GString) names = g_string_new(NULL);
+            for (guint i = 0; i < specs->len; i++)
+                g_string_append_printf(names, "%s<%s>", i ? ", " : "",
+                                       ((const VnsSpec *) specs->pdata[i])->element);
+            vns_xml_error(error, path, c, VNS_CONFIG_ERROR_UNKNOWN,
+                          "unknown element <%s> in <%s>, expected one of: %s",
+                          type, (const char *) parent->name, names->str);
+            ok = false;
+            break;
+        }
+        cfg = vns_config_new(path, c, spec, params);
+        if (!vns_config_check(cfg, error)) {
+            vns_config_free(cfg);
+            ok = false;
+            break;
+        }
+        const VnsElementOps *ops = vns_registry_element(reg, type, scope);
+        if (ops != NULL) {
+            g_autofree char *name = NULL;
+            VnsElement *e;
+            if (vns_spec_attr(spec, "name") != NULL && vns_config_has(cfg, "name")) {
+                if (!vns_config_string(cfg, "name", &name, error)) {
+                    vns_config_free(cfg);
+                    ok = false;
+                    break;
+                }
+            } else if (ops->default_name != NULL) {
+                name = ops->default_name(cfg);
+            } else {
+                vns_config_error(error, cfg, VNS_CONFIG_ERROR_MISSING,
+                                 "<%s> lacks required attribute 'name'", type);
+                vns_config_free(cfg);
+                ok = false;
+                break;
+            }
+            e = vns_net_add(net, ops, name, cfg, error);
+            if (e == NULL) {
+                vns_config_free(cfg);
+                ok = false;
+                break;
+            }
+            Pending p = { e, cfg };
+            g_array_append_val(pending, p);
+        } else {
+            const VnsBuilder *b = vns_registry_builder(reg, type, scope);
+            ok = b->build(net, cfg, error);
+            vns_config_free(cfg);
+        }
+    }
+    for (guint i = 0; i < pending->len; i++) {
+        Pending *p = &g_array_index(pending, Pending, i);
+        if (ok && p->element->ops->connect != NULL)
+            ok = p->element->ops->connect(p->element, p->cfg, error);
+        vns_config_free(p->cfg);
+    }
+    return ok;
+}
+
+/*
+ * vns_topo_read:
+ * Parses a topology file and checks its root and its structure against
+ * the specs and the shipped RelaxNG schema. Returns the owned document.
+ */
+xmlDoc *
+vns_topo_read(const VnsRegistry *reg, const char *path, GError **error)
+{
+    g_autoptr(xmlDoc) doc = vns_xml_read(path, error);
+    xmlNode *root;
+
+    if (doc == NULL)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (strcmp((const char *) root->name, "topology") != 0) {
+        vns_xml_error(error, path, root, VNS_CONFIG_ERROR_UNKNOWN,
+                      "root element is <%s>, expected <topology>",
+                      (const char *) root->name);
+        return NULL;
+    }
+    {
+        g_autoptr(VnsConfig) cfg = vns_config_new(path, root, &vns_topology_spec, NULL);
+        for (xmlAttr *a = root->properties; a != NULL; a = a->next) {
+            if (vns_spec_attr(&vns_topology_spec, (const char *) a->name) == NULL) {
+                vns_config_error(error, cfg, VNS_CONFIG_ERROR_UNKNOWN,
+                                 "<topology> has unknown attribute '%s', expected one of: name",
+                                 (const char *) a->name);
+                return NULL;
+            }
+        }
+    }
+    /* Spec checks give precise messages; the schema then confirms. */
+    for (xmlNode *c = root->children; c != NULL; c = c->next) {
+        const VnsSpec *spec;
+        if (c->type == XML_TEXT_NODE) {
+            const xmlChar *t = c->content;
+            while (t && *t && g_ascii_isspace(*t))
+                t++;
+            if (t && *t) {
+                vns_xml_error(error, path, c, VNS_CONFIG_ERROR_UNKNOWN,
+                              "<topology> holds text, expected only elements");
+                return NULL;
+            }
+        }
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        spec = topo_is_param(c) ? &vns_param_spec
+                                : vns_registry_spec(reg, (const char *) c->name,
+                                                    VNS_SCOPE_TOPOLOGY);
+        if (spec == NULL) {
+            g_autoptr(GPtrArray) specs = vns_registry_specs(reg, VNS_SCOPE_TOPOLOGY);
+            g_autoptr(GString) names = g_string_new("<param>");
+            for (guint i = 0; i < specs->len; i++)
+                g_string_append_printf(names, ", <%s>",
+                                       ((const VnsSpec *) specs->pdata[i])->element);
+            vns_xml_error(error, path, c, VNS_CONFIG_ERROR_UNKNOWN,
+                          "unknown element <%s> in <topology>, expected one of: %s",
+                          (const char *) c->name, names->str);
+            return NULL;
+        }
+        g_autoptr(VnsConfig) cfg = vns_config_new(path, c, spec, NULL);
+        if (!vns_config_check(cfg, error))
+            return NULL;
+    }
+    if (!vns_schema_validate(doc, path, "topology", error))
+        return NULL;
+    return g_steal_pointer(&doc);
+}
+
+/*
+ * vns_topo_build:
+ * Builds the elements of a topology document into 'net'.
+ */
+bool
+vns_topo_build(const VnsRegistry *reg, VnsNet *net, const char *path,
+               xmlDoc *doc, const VnsParams *params, GError **error)
+{
+    return vns_topo_build_children(reg, net, path, xmlDocGetRootElement(doc),
+                                   VNS_SCOPE_TOPOLOGY, params, error);
+}
