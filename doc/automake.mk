@@ -1,0 +1,1 @@
+EXTRA_DIST += doc/cli.md doc/files.md doc/results.md doc/reference.md

@@ -166,9 +166,15 @@ vns_experiment_load(const VnsRegistry *reg, const char *path,
     if (exp->doc == NULL)
         return NULL;
     root = xmlDocGetRootElement(exp->doc);
-    if (!experiment_check(reg, path, root, error) ||
-        !vns_schema_validate(exp->doc, path, "experiment", error))
+    if (!experiment_check(reg, path, root, error))
         return NULL;
+    {
+        g_autoptr(GString) schema = vns_schema_generate(reg, &vns_experiment_spec,
+                                                        &vns_traffic_spec,
+                                                        VNS_SCOPE_TRAFFIC);
+        if (!vns_schema_validate(exp->doc, path, schema, error))
+            return NULL;
+    }
     if (!experiment_sets(exp->params, sets, error))
         return NULL;
     /* Experiment <param name value>: weak, so --set wins. */

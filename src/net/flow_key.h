@@ -41,8 +41,8 @@ typedef struct {
     uint8_t frag;               /* VnsFlowFrag */
     VnsIpAddr src;
     VnsIpAddr dst;
-    /* Layer 4 (zero for fragments other than the first, and for every
-     * fragment's ports: see vns_flow_key_parse_eth()). */
+    /* Layer 4 (zero for fragments other than the first, which carry no
+     * layer-4 header; hashing ignores them for every fragment). */
     uint16_t sport;             /* TCP/UDP/SCTP/DCCP/UDP-Lite source port */
     uint16_t dport;
     uint8_t tcp_flags;          /* FIN 0x01 ... CWR 0x80, RFC 9293 section 3.1 */

@@ -169,30 +169,6 @@ vns_schema_generate(const VnsRegistry *reg, const VnsSpec *root,
     return out;
 }
 
-/*
- * vns_schema_path:
- * The shipped schema file for 'root': $VNETSIM_SCHEMADIR, else the source
- * tree's src/topo/schemas (a build not yet installed), else the installed
- * copy.
- */
-char *
-vns_schema_path(const char *root)
-{
-    g_autofree char *name = g_strdup_printf("%s.rng", root);
-    const char *env = g_getenv("VNETSIM_SCHEMADIR");
-    const char *dirs[] = { env, VNS_SRC_SCHEMADIR, VNS_SCHEMADIR };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
-        if (dirs[i] == NULL)
-            continue;
-        char *p = g_build_filename(dirs[i], name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-            return p;
-        g_free(p);
-    }
-    return g_build_filename(VNS_SCHEMADIR, name, NULL);
-}
-
 typedef struct {
     GString *first;         /* the first message, "path:line: ..." */
     const char *path;
@@ -213,14 +189,16 @@ schema_error_cb(void *data, xmlError *e)
 
 /*
  * vns_schema_validate:
- * Validates 'doc' against the shipped schema of 'root'.
+ * Validates 'doc' (read from 'path') against the RelaxNG schema text
+ * 'schema' (from vns_schema_generate(): the same text as the shipped
+ * src/topo/schemas files, which a test keeps current).
  */
 bool
-vns_schema_validate(xmlDoc *doc, const char *path, const char *root,
+vns_schema_validate(xmlDoc *doc, const char *path, const GString *schema_text,
                     GError **error)
 {
-    g_autofree char *schema_file = vns_schema_path(root);
-    xmlRelaxNGParserCtxt *pctxt = xmlRelaxNGNewParserCtxt(schema_file);
+    xmlRelaxNGParserCtxt *pctxt =
+        xmlRelaxNGNewMemParserCtxt(schema_text->str, (int) schema_text->len);
     xmlRelaxNG *schema;
     xmlRelaxNGValidCtxt *vctxt;
     SchemaErrors se = { g_string_new(NULL), path };
@@ -229,13 +207,9 @@ vns_schema_validate(xmlDoc *doc, const char *path, const char *root,
     xmlRelaxNGSetParserStructuredErrors(pctxt, schema_error_cb, &se);
     schema = xmlRelaxNGParse(pctxt);
     xmlRelaxNGFreeParserCtxt(pctxt);
-    if (schema == NULL) {
-        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_FAILED,
-                    "cannot load the schema '%s' (set VNETSIM_SCHEMADIR): %s",
-                    schema_file, se.first->str);
-        g_string_free(se.first, TRUE);
-        return false;
-    }
+    /* The schema is generated from compiled-in specs: failing to parse it
+     * is a bug, not bad input. */
+    g_assert(schema != NULL);
     g_string_truncate(se.first, 0);
     vctxt = xmlRelaxNGNewValidCtxt(schema);
     xmlRelaxNGSetValidStructuredErrors(vctxt, schema_error_cb, &se);
@@ -457,8 +431,13 @@ vns_topo_read(const VnsRegistry *reg, const char *path, GError **error)
         if (!vns_config_check(cfg, error))
             return NULL;
     }
-    if (!vns_schema_validate(doc, path, "topology", error))
-        return NULL;
+    {
+        g_autoptr(GString) schema = vns_schema_generate(reg, &vns_topology_spec,
+                                                        &vns_topology_spec,
+                                                        VNS_SCOPE_TOPOLOGY);
+        if (!vns_schema_validate(doc, path, schema, error))
+            return NULL;
+    }
     return g_steal_pointer(&doc);
 }
 

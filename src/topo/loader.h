@@ -17,10 +17,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
 GString *vns_schema_generate(const VnsRegistry *reg, const VnsSpec *root,
                              const VnsSpec *dyn_parent, unsigned scope);
-/* Where the shipped schema for 'root' is read from. Owned. */
-char *vns_schema_path(const char *root);
-bool vns_schema_validate(xmlDoc *doc, const char *path, const char *root,
-                         GError **error);
+bool vns_schema_validate(xmlDoc *doc, const char *path,
+                         const GString *schema_text, GError **error);
 
 /* The specs of the fixed elements (for docs and schema). */
 extern const VnsSpec vns_param_spec;
