@@ -3,20 +3,24 @@
 #include <config.h>
 #include "models/models.h"
 
+#include "models/apps/udp_flow.h"
 #include "models/link/p2p.h"
+#include "models/l3/host.h"
 
 static const struct {
     const VnsElementOps *ops;
     unsigned scopes;
 } element_types[] = {
     { &vns_p2p_link_ops, VNS_SCOPE_TOPOLOGY },
+    { &vns_host_ops, VNS_SCOPE_TOPOLOGY },
+    { &vns_router_ops, VNS_SCOPE_TOPOLOGY },
 };
 
 static const struct {
     const VnsBuilder *builder;
     unsigned scopes;
 } builders[] = {
-    { NULL, 0 },
+    { &vns_udp_flow_builder, VNS_SCOPE_TRAFFIC },
 };
 
 /*

@@ -370,6 +370,10 @@ vns_experiment_run_once(const VnsExperiment *exp, uint32_t rep,
     vns_report_num(report, "duration_s", vns_time_to_s(exp->duration));
     vns_report_int(report, "events", (int64_t) vns_sim_events_executed(sim));
     vns_report_int(report, "peak_pending_events", (int64_t) vns_sim_peak_pending(sim));
+    /* The pool's high-water mark: far below the packets sent when nothing
+     * is allocated per packet. */
+    vns_report_int(report, "packets_allocated",
+                   (int64_t) vns_packet_pool_allocated(vns_net_pool(net)));
     vns_net_stats(net, report);
     /* Pending events (packets in flight) release their packets first. */
     g_clear_pointer(&sim, vns_sim_free);

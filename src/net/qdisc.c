@@ -577,6 +577,17 @@ vns_qdisc_params(const VnsQdisc *q)
 }
 
 /*
+ * vns_qdisc_red_average:
+ * Returns RED's average queue length as of the last arrival, packets (0
+ * for the other kinds).
+ */
+double
+vns_qdisc_red_average(const VnsQdisc *q)
+{
+    return q->red_avg;
+}
+
+/*
  * vns_qdisc_reset_stats:
  * Starts a new measurement window at 'now' (the end of warm-up); the
  * queue's contents and its AQM state are kept.

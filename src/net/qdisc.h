@@ -110,6 +110,7 @@ void vns_qdisc_purge(VnsQdisc *q, VnsTime now, VnsDropCause cause);
 uint32_t vns_qdisc_packets(const VnsQdisc *q);
 uint64_t vns_qdisc_bytes(const VnsQdisc *q);
 const VnsQdiscParams *vns_qdisc_params(const VnsQdisc *q);
+double vns_qdisc_red_average(const VnsQdisc *q);
 
 void vns_qdisc_reset_stats(VnsQdisc *q, VnsTime now);
 void vns_qdisc_get_stats(const VnsQdisc *q, VnsTime now, VnsQdiscStats *out);

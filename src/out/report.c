@@ -207,7 +207,7 @@ report_json_value(GString *out, const VnsField *f)
 
 /*
  * vns_report_to_json:
- * {"run": <header_json>, "<table>": [{"name": ..., fields...}, ...], ...}
+ * {"experiment": <header_json>, "<table>": [{"name": ..., fields...}, ...], ...}
  * with tables in order of first appearance and rows in insertion order.
  * 'header_json' (may be NULL) is an already-formatted JSON object.
  */
@@ -219,7 +219,7 @@ vns_report_to_json(const VnsReport *report, const char *header_json)
     bool first_table = true;
 
     if (header_json != NULL) {
-        g_string_append_printf(out, "  \"run\": %s", header_json);
+        g_string_append_printf(out, "  \"experiment\": %s", header_json);
         first_table = false;
     }
     for (guint i = 0; i < report->rows->len; i++) {

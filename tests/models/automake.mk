@@ -1,0 +1,8 @@
+check_PROGRAMS += tests/models/test-models
+TESTS += tests/models/test-models
+tests_models_test_models_SOURCES = \
+	tests/models/test_link.c \
+	tests/models/test_qdisc.c
+tests_models_test_models_CFLAGS = $(TEST_CFLAGS)
+tests_models_test_models_LDADD = $(TEST_LIBS)
+tests_models_test_models_SOURCES += tests/models/test_apps.c

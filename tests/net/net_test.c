@@ -47,7 +47,8 @@ VnsPacket *
 net_test_udp4(VnsPacketPool *pool, uint32_t payload_len)
 {
     VnsPacket *pkt = vns_packet_new(pool, payload_len);
-    VnsUdpHdr udp = { .sport = 40000, .dport = 53 };
+    /* Port 5001 (iperf) has no Wireshark dissector to object to zeros. */
+    VnsUdpHdr udp = { .sport = 40000, .dport = 5001 };
     VnsIpAddr s = vns_ip_addr_v4(NT_IP4_A), d = vns_ip_addr_v4(NT_IP4_B);
 
     vns_udp_push(pkt, &udp, &s, &d);
@@ -77,11 +78,15 @@ VnsPacket *
 net_test_tcp4_sack(VnsPacketPool *pool, uint32_t payload_len)
 {
     VnsPacket *pkt = vns_packet_new(pool, payload_len);
+    /* The reply to net_test_tcp4_syn()'s peer: it acknowledges up to 'ack'
+     * and SACKs three later segments of 1448 bytes, with holes. */
+    const uint32_t ack = 0x01020305;
     VnsTcpHdr tcp = {
-        .sport = 80, .dport = 43210, .seq = 5000, .ack = 0x01020305,
+        .sport = 80, .dport = 43210, .seq = 5000, .ack = ack,
         .flags = VNS_TCP_ACK | VNS_TCP_PSH, .window = 501,
         .opts = { .has_ts = true, .ts_val = 2000, .ts_ecr = 1000, .sack_blocks = 3,
-                  .sack = { { 10000, 11448 }, { 20000, 21448 }, { 30000, 31448 } } },
+                  .sack = { { ack + 1448, ack + 2896 }, { ack + 4344, ack + 5792 },
+                            { ack + 7240, ack + 8688 } } },
     };
     VnsIpAddr s = vns_ip_addr_v4(NT_IP4_B), d = vns_ip_addr_v4(NT_IP4_A);
 
@@ -160,7 +165,7 @@ net_test_udp6(VnsPacketPool *pool, uint32_t payload_len)
     VnsPacket *pkt = vns_packet_new(pool, payload_len);
     VnsIp6 a = net_test_ip6("2001:db8::1"), b = net_test_ip6("2001:db8::2");
     VnsIpAddr s = vns_ip_addr_v6(&a), d = vns_ip_addr_v6(&b);
-    VnsUdpHdr udp = { .sport = 40000, .dport = 4791 };
+    VnsUdpHdr udp = { .sport = 40000, .dport = 5001 };
     VnsMac mb = NT_MAC_B;
 
     vns_udp_push(pkt, &udp, &s, &d);

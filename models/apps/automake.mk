@@ -1,0 +1,6 @@
+# Traffic applications: the <udp-flow> builder, UDP sources and sinks.
+src_libvnsapp_a_SOURCES += \
+	models/apps/dist.c models/apps/dist.h \
+	models/apps/source.c models/apps/source.h \
+	models/apps/sink.c models/apps/sink.h \
+	models/apps/udp_flow.c models/apps/udp_flow.h

@@ -1,0 +1,2100 @@
+/* An IPv4/IPv6 end host and router: the element types "host" and "router".
+ *
+ * What it models, layer by layer (doc/models/host.md has the details and
+ * the list of what it leaves out):
+ *
+ * - Interfaces receive Ethernet II frames (RFC 894; untagged only) addressed
+ *   to their MAC, to the broadcast address, or to the solicited-node
+ *   multicast MAC of their IPv6 address (RFC 2464 section 7; RFC 4291
+ *   section 2.7.1).
+ * - IPv4 (RFC 791, RFC 1122, RFC 1812) and IPv6 (RFC 8200): header checks,
+ *   local delivery to applications, forwarding by longest-prefix match over
+ *   connected and static routes, TTL / hop-limit decrement with the RFC 1624
+ *   incremental checksum update, and the ICMP (RFC 792, RFC 1191) and
+ *   ICMPv6 (RFC 4443) errors a router sends: time exceeded, destination
+ *   unreachable, fragmentation needed / packet too big. Echo requests to the
+ *   host are answered.
+ * - Neighbour resolution: ARP (RFC 826) and Neighbor Discovery (RFC 4861)
+ *   with a cache whose entries stay reachable for a fixed time, a bounded
+ *   queue of packets per unresolved neighbour, and retransmitted requests,
+ *   with Linux's defaults.
+ * - Linux's five hook points (prerouting, input, forward, output,
+ *   postrouting), empty until later models register functions there.
+ * - An optional per-packet CPU cost on the host's own node.
+ *
+ * Ports 0..n-1 are the interfaces, in document order. Every later port is
+ * an application port (added by traffic builders as "app:<flow>"): the
+ * application sends bare IP packets into it and receives the packets whose
+ * (protocol, destination port) it advertises in its own port's info. */
+#include <config.h>
+#include "models/l3/host.h"
+
+#include <string.h>
+#include "net/node.h"
+#include "net/proto.h"
+#include "models/l3/route_table.h"
+
+/* The RFC 1812 section 4.3.2.3 limit on an ICMPv4 error's size: the whole
+ * datagram at most 576 bytes, so as much of the offending packet is quoted
+ * as fits after the 20-byte IP and 8-byte ICMP headers. */
+#define HOST_ICMP4_MAX 576
+/* RFC 4443 section 2.4 (c): an ICMPv6 error is as large as possible
+ * without exceeding the IPv6 minimum MTU, 1280 bytes (RFC 8200 section 5). */
+#define HOST_ICMP6_MAX 1280
+/* RFC 8200 section 5: every link that carries IPv6 has an MTU of at least
+ * 1280 bytes. */
+#define HOST_IPV6_MIN_MTU 1280
+/* RFC 4861 section 7.1.1: ND messages carry hop limit 255, proving that
+ * they were not forwarded. */
+#define HOST_ND_HOP_LIMIT 255
+
+/* One interface: a port with an Ethernet address and up to one address of
+ * each family. */
+typedef struct {
+    char *name;                 /* also the port's name */
+    VnsPort *port;              /* borrowed; port index = interface index */
+    VnsMac mac;
+    VnsMac snmac;               /* solicited-node multicast MAC of addr6 */
+    uint32_t mtu;               /* bytes of IP packet; resolved at start */
+    bool mtu_explicit;          /* given in the XML (else: from the link) */
+    VnsIpPrefix addr4;          /* address/length; family NONE = none */
+    VnsIpPrefix addr6;
+    char *path;                 /* where it was declared, for messages */
+    int line;
+} HostIface;
+
+/* A route: connected (from an interface prefix) or static (<route>). */
+typedef struct {
+    VnsIpPrefix to;
+    VnsIpAddr via;              /* the gateway; family NONE = on-link */
+    uint16_t iface;             /* egress interface */
+    uint32_t metric;            /* lower wins among equal prefixes */
+    bool connected;
+} HostRoute;
+
+typedef struct {
+    int priority;               /* lower runs first */
+    VnsHostHookFn fn;
+    void *data;                 /* borrowed */
+} HostHookEntry;
+
+/* Neighbour cache key: the interface and the neighbour's address. Laid out
+ * without padding, so it is hashed and compared as bytes. */
+typedef struct {
+    uint8_t family;             /* VNS_IP_V4 or VNS_IP_V6 */
+    uint8_t zero;               /* always 0 */
+    uint16_t iface;
+    uint8_t addr[16];           /* network order; IPv4 uses the first 4 */
+} NeighKey;
+
+typedef enum {
+    NEIGH_NONE,                 /* unknown or failed: the next packet resolves */
+    NEIGH_INCOMPLETE,           /* requests sent, packets waiting */
+    NEIGH_REACHABLE,            /* resolved until 'expires' */
+    NEIGH_STATIC,               /* from <neighbor>: never expires */
+} NeighState;
+
+typedef struct Host Host;
+
+typedef struct {
+    NeighKey key;
+    Host *host;                 /* borrowed, for the timer */
+    NeighState state;
+    VnsMac mac;
+    VnsTime expires;            /* REACHABLE until then, ps */
+    unsigned probes;            /* requests sent in this resolution */
+    VnsEventId timer;           /* retransmission timer, or VNS_EVENT_NONE */
+    VnsPacket *q_head;          /* packets waiting, linked through 'next' */
+    VnsPacket *q_tail;
+    uint32_t q_len;
+} HostNeigh;
+
+typedef struct {
+    uint64_t rx_packets;        /* frames received on interfaces */
+    uint64_t tx_packets;        /* frames sent on interfaces */
+    uint64_t from_apps;         /* packets applications sent */
+    uint64_t forwarded;
+    uint64_t delivered;         /* to applications, or answered (echo) */
+    uint64_t icmp_errors_sent;
+    uint64_t echo_replies_sent;
+    uint64_t arp_requests_sent;
+    uint64_t arp_replies_sent;
+    uint64_t arp_replies_received;
+    uint64_t ns_sent;           /* neighbor solicitations */
+    uint64_t na_sent;           /* neighbor advertisements */
+    uint64_t na_received;
+} HostStats;
+
+struct Host {
+    VnsElement base;            /* must stay first */
+    bool forward;               /* IP forwarding on */
+    VnsTime cost_ps;            /* CPU time per packet; 0 = no CPU model */
+    uint8_t ttl;                /* TTL / hop limit of packets it originates */
+    VnsTime reachable_ps;       /* neighbour entry lifetime */
+    VnsTime retrans_ps;         /* time between neighbour requests */
+    uint32_t max_probes;        /* requests before giving up */
+    uint32_t queue_max;         /* packets waiting per unresolved neighbour */
+    HostIface *ifaces;
+    uint16_t n_ifaces;
+    GArray *routes;             /* of HostRoute; route tables index it */
+    VnsRouteTable *rt4;
+    VnsRouteTable *rt6;
+    GHashTable *neigh;          /* NeighKey* -> HostNeigh*, owns entries */
+    GHashTable *apps;           /* (proto << 16 | port) -> port index + 1 */
+    GArray *hooks[VNS_HOST_N_HOOKS];    /* of HostHookEntry; NULL = empty */
+    uint16_t ip_id;             /* next IPv4 Identification it uses */
+    HostStats st;
+};
+
+/* ------------------------------------------------------------------ */
+/* Specs                                                               */
+
+static const VnsAttrSpec host_interface_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The interface's name, also the name of its port (links refer to "
+      "\"host:name\")." },
+    { "address", VNS_ATTR_IFADDR, false, NULL, NULL,
+      "IPv4 address and prefix length, e.g. 10.0.1.2/24; the prefix becomes "
+      "a connected route. Default: none (no IPv4 on this interface)." },
+    { "address6", VNS_ATTR_IFADDR, false, NULL, NULL,
+      "IPv6 address and prefix length, e.g. 2001:db8:1::2/64; the prefix "
+      "becomes a connected route. Default: none (no IPv6 on this "
+      "interface)." },
+    { "mac", VNS_ATTR_MAC, false, NULL, NULL,
+      "Ethernet address. Default: derived from the element's name and the "
+      "interface's position, locally administered unicast 02:xx:xx:xx:xx:xx "
+      "(IEEE 802 U/L bit set, I/G bit clear)." },
+    { "mtu", VNS_ATTR_UINT, false, "1500", "bytes",
+      "Largest IP packet sent on the interface. Default: the MTU the link "
+      "advertises, else 1500 bytes, Ethernet II's largest payload (RFC 894); "
+      "at least 68 (RFC 791), and 1280 with an IPv6 address (RFC 8200 "
+      "section 5).", NULL, 68, 65535 },
+    { NULL }
+};
+
+static const VnsSpec host_interface_spec = {
+    "interface", "A network interface: a port carrying Ethernet II frames, "
+    "with up to one IPv4 and one IPv6 address.",
+    host_interface_attrs, NULL, false,
+};
+
+static const VnsAttrSpec host_route_attrs[] = {
+    { "to", VNS_ATTR_PREFIX, true, NULL, NULL,
+      "Destination prefix without host bits, e.g. 10.0.2.0/24; 0.0.0.0/0 or "
+      "::/0 is a default route." },
+    { "via", VNS_ATTR_IP, false, NULL, NULL,
+      "Next-hop gateway, of the same family, on the subnet of one of the "
+      "host's interfaces. Default: none, the destination is on-link ('dev' "
+      "is then required)." },
+    { "dev", VNS_ATTR_NAME, false, NULL, NULL,
+      "Egress interface. Default: the interface whose subnet holds 'via'." },
+    { "metric", VNS_ATTR_UINT, false, "0", NULL,
+      "Preference among routes to the same prefix, lower wins; 0 as iproute2 "
+      "gives IPv4 routes added without one. Connected routes have metric 0.",
+      NULL, 0, UINT32_MAX },
+    { NULL }
+};
+
+static const VnsSpec host_route_spec = {
+    "route", "A static route: packets to 'to' go through 'via' or out of "
+    "'dev'.", host_route_attrs, NULL, false,
+};
+
+static const VnsAttrSpec host_neighbor_attrs[] = {
+    { "address", VNS_ATTR_IP, true, NULL, NULL,
+      "The neighbour's IPv4 or IPv6 address." },
+    { "mac", VNS_ATTR_MAC, true, NULL, NULL, "The neighbour's Ethernet address." },
+    { "interface", VNS_ATTR_NAME, false, NULL, NULL,
+      "The interface it is reached on. Default: the interface whose subnet "
+      "holds 'address'." },
+    { NULL }
+};
+
+static const VnsSpec host_neighbor_spec = {
+    "neighbor", "A static ARP / Neighbor Discovery entry (like 'ip neigh add "
+    "... nud permanent'): never expires and is never requested.",
+    host_neighbor_attrs, NULL, false,
+};
+
+static const VnsSpec *const host_children[] = {
+    &host_interface_spec, &host_route_spec, &host_neighbor_spec, NULL,
+};
+
+/* The attributes of <host> and <router>, which differ only in the default
+ * of 'forward'. */
+#define HOST_ATTRS(forward_default, forward_doc) \
+    { "name", VNS_ATTR_NAME, true, NULL, NULL, \
+      "The element's name, unique in the topology." }, \
+    { "forward", VNS_ATTR_BOOL, false, forward_default, NULL, forward_doc }, \
+    { "cost-per-packet", VNS_ATTR_TIME, false, "0ns", NULL, \
+      "CPU time each packet (received, or sent by an application) costs on " \
+      "the host's node. Default 0: free, no CPU model and no events." }, \
+    { "cores", VNS_ATTR_UINT, false, "1", "cores", \
+      "Cores of the host's node that serve that work.", NULL, 1, 4096 }, \
+    { "backlog", VNS_ATTR_UINT, false, "1000", "packets", \
+      "Packets that may wait for a core before drops (cpu_backlog). " \
+      "Default: Linux's net.core.netdev_max_backlog, 1000.", \
+      NULL, 1, 100000000 }, \
+    { "ttl", VNS_ATTR_UINT, false, "64", NULL, \
+      "TTL and hop limit of packets the host itself originates (ICMP). " \
+      "Default: Linux's net.ipv4.ip_default_ttl and IPv6 hop_limit, 64.", \
+      NULL, 1, 255 }, \
+    { "neighbor-reachable-time", VNS_ATTR_TIME, false, "30s", NULL, \
+      "How long a resolved ARP/ND entry is used before it is resolved " \
+      "again. Default: Linux's /proc/sys/net/ipv4/neigh/default/" \
+      "base_reachable_time_ms = 30000 (RFC 4861 section 10 REACHABLE_TIME)." }, \
+    { "neighbor-retrans-time", VNS_ATTR_TIME, false, "1s", NULL, \
+      "Time between ARP requests / neighbor solicitations for an " \
+      "unresolved neighbour. Default: Linux's retrans_time_ms = 1000 " \
+      "(RFC 4861 section 10 RETRANS_TIMER)." }, \
+    { "neighbor-probes", VNS_ATTR_UINT, false, "3", "requests", \
+      "Requests sent before the neighbour is declared unreachable and its " \
+      "waiting packets dropped (no_neighbor). Default: Linux's mcast_solicit " \
+      "= 3 (RFC 4861 section 10 MAX_MULTICAST_SOLICIT).", NULL, 1, 255 }, \
+    { "neighbor-queue", VNS_ATTR_UINT, false, "101", "packets", \
+      "Packets that may wait for one unresolved neighbour; the oldest is " \
+      "dropped beyond that. Default: Linux's /proc/sys/net/ipv4/neigh/" \
+      "default/unres_qlen = 101.", NULL, 1, 1000000 }, \
+    { NULL }
+
+static const VnsAttrSpec host_attrs[] = {
+    HOST_ATTRS("false", "Whether the host forwards IP packets not addressed "
+               "to it (net.ipv4.ip_forward). Default false, as on Linux.")
+};
+
+static const VnsAttrSpec router_attrs[] = {
+    HOST_ATTRS("true", "Whether the router forwards IP packets not addressed "
+               "to it. Default true: that is what makes it a router.")
+};
+
+static const VnsSpec host_spec = {
+    "host", "An IPv4/IPv6 end host: interfaces, static routes, static "
+    "neighbours, applications on other ports; forwards only if 'forward'.",
+    host_attrs, host_children, false,
+};
+
+static const VnsSpec router_spec = {
+    "router", "An IPv4/IPv6 router: a host that forwards by default "
+    "(longest-prefix match, TTL, ICMP errors).",
+    router_attrs, host_children, false,
+};
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static inline VnsPacketPool *
+host_pool(const Host *h)
+{
+    return vns_net_pool(h->base.net);
+}
+
+static bool
+host_mac_is_broadcast(const VnsMac *mac)
+{
+    static const VnsMac bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+    return vns_mac_equal(mac, &bcast);
+}
+
+/* 32-bit FNV-1a (Fowler, Noll, Vo): a fixed, platform-independent hash, so
+ * derived MACs are the same on every machine. */
+static uint32_t
+host_fnv1a(const void *data, size_t size, uint32_t h)
+{
+    const uint8_t *p = data;
+    for (size_t i = 0; i < size; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+#define HOST_FNV_BASIS 2166136261u
+
+static bool
+host_ip4_is_multicast(uint32_t a)
+{
+    return (a & 0xf0000000u) == 0xe0000000u;    /* 224.0.0.0/4, RFC 5771 */
+}
+
+/* Addresses a router must not forward to (RFC 1812 section 5.3.7 and
+ * 5.3.5.1): 0.0.0.0/8, 127.0.0.0/8, multicast (no multicast routing here)
+ * and the limited broadcast 255.255.255.255. */
+static bool
+host_ip4_forwardable(uint32_t dst)
+{
+    return (dst >> 24) != 0 && (dst >> 24) != 127 &&
+           !host_ip4_is_multicast(dst) && dst != 0xffffffffu;
+}
+
+static bool
+host_ip6_is_unspecified(const VnsIp6 *a)
+{
+    static const VnsIp6 zero;
+    return vns_ip6_equal(a, &zero);
+}
+
+/* Unicast IPv6 that a router may forward: not unspecified, not loopback,
+ * not multicast (RFC 4291 section 2.7), not link-local (section 2.5.6:
+ * "routers must not forward any packets with link-local source or
+ * destination addresses"). */
+static bool
+host_ip6_forwardable(const VnsIp6 *a)
+{
+    static const VnsIp6 loopback = { { [15] = 1 } };
+
+    if (a->b[0] == 0xff || (a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80))
+        return false;
+    return !host_ip6_is_unspecified(a) && !vns_ip6_equal(a, &loopback);
+}
+
+/* The destination address of the IP packet at data[0] (already checked to
+ * hold a whole header). */
+static VnsIpAddr
+host_pkt_dst(const VnsPacket *pkt)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    VnsIp6 a;
+
+    if (ip[0] >> 4 == 4)
+        return vns_ip_addr_v4(vns_wire_get32(ip + 16));
+    memcpy(a.b, ip + 24, 16);
+    return vns_ip_addr_v6(&a);
+}
+
+static VnsIpAddr
+host_pkt_src(const VnsPacket *pkt)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    VnsIp6 a;
+
+    if (ip[0] >> 4 == 4)
+        return vns_ip_addr_v4(vns_wire_get32(ip + 12));
+    memcpy(a.b, ip + 8, 16);
+    return vns_ip_addr_v6(&a);
+}
+
+/* The interface that holds address 'a', or -1: the host is local for any
+ * of its addresses whatever the interface a packet arrives on (the weak
+ * host model of RFC 1122 section 3.3.4.2, as Linux does). */
+static int
+host_local_iface(const Host *h, const VnsIpAddr *a)
+{
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        const HostIface *f = &h->ifaces[i];
+        const VnsIpPrefix *p = a->family == VNS_IP_V4 ? &f->addr4 : &f->addr6;
+        if (p->addr.family == a->family && vns_ip_addr_equal(&p->addr, a))
+            return i;
+    }
+    return -1;
+}
+
+/* The address of the host's to send from to 'to': that of the interface
+ * the route to 'to' leaves by, else the first of its family. Returns false
+ * if the host has none of that family. */
+static bool host_source_for(const Host *h, const VnsIpAddr *to, VnsIpAddr *out);
+
+/* ------------------------------------------------------------------ */
+/* Hooks                                                               */
+
+/* Runs the functions registered at 'hook'. Returns true to go on, false
+ * when one of them took the packet. An empty hook point costs one test. */
+static inline bool
+host_hooks(Host *h, VnsHostHook hook, VnsPacket *pkt, int in, int out)
+{
+    GArray *list = h->hooks[hook];
+
+    if (G_LIKELY(list == NULL))
+        return true;
+    VnsHookState st = { hook, in, out };
+    for (guint i = 0; i < list->len; i++) {
+        const HostHookEntry *e = &g_array_index(list, HostHookEntry, i);
+        if (e->fn(&h->base, pkt, &st, e->data) == VNS_HOOK_STOLEN)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * vns_host_is_host:
+ * Returns whether 'element' is a "host" or a "router".
+ */
+bool
+vns_host_is_host(const VnsElement *element)
+{
+    return element != NULL &&
+           (element->ops == &vns_host_ops || element->ops == &vns_router_ops);
+}
+
+/*
+ * vns_host_hook_add:
+ * Registers 'fn' with 'data' (borrowed; must outlive the host) at hook
+ * point 'hook' of 'host'. Functions run in increasing 'priority' (as
+ * netfilter's NF_IP_PRI_*: conntrack -200, DNAT -100, filter 0, SNAT 100),
+ * those of equal priority in registration order.
+ */
+void
+vns_host_hook_add(VnsElement *host, VnsHostHook hook, int priority,
+                  VnsHostHookFn fn, void *data)
+{
+    Host *h = (Host *) host;
+    HostHookEntry e = { priority, fn, data };
+    guint at;
+
+    g_return_if_fail(vns_host_is_host(host));
+    g_return_if_fail(hook < VNS_HOST_N_HOOKS && fn != NULL);
+    if (h->hooks[hook] == NULL)
+        h->hooks[hook] = g_array_new(FALSE, FALSE, sizeof(HostHookEntry));
+    for (at = 0; at < h->hooks[hook]->len; at++)
+        if (g_array_index(h->hooks[hook], HostHookEntry, at).priority > priority)
+            break;
+    g_array_insert_val(h->hooks[hook], at, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Routing                                                             */
+
+static const HostRoute *
+host_route_lookup(const Host *h, const VnsIpAddr *dst)
+{
+    const VnsRouteTable *t = dst->family == VNS_IP_V4 ? h->rt4 : h->rt6;
+    uint32_t i = vns_route_table_lookup(t, dst);
+
+    return i == VNS_ROUTE_NONE ? NULL : &g_array_index(h->routes, HostRoute, i);
+}
+
+static bool
+host_source_for(const Host *h, const VnsIpAddr *to, VnsIpAddr *out)
+{
+    const HostRoute *r = host_route_lookup(h, to);
+
+    if (r != NULL) {
+        const HostIface *f = &h->ifaces[r->iface];
+        const VnsIpPrefix *p = to->family == VNS_IP_V4 ? &f->addr4 : &f->addr6;
+        if (p->addr.family == to->family) {
+            *out = p->addr;
+            return true;
+        }
+    }
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        const HostIface *f = &h->ifaces[i];
+        const VnsIpPrefix *p = to->family == VNS_IP_V4 ? &f->addr4 : &f->addr6;
+        if (p->addr.family == to->family) {
+            *out = p->addr;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Transmission and neighbours                                         */
+
+/* Pushes an Ethernet II header and sends the frame on interface 'oif'. */
+static void
+host_xmit(Host *h, VnsPacket *pkt, uint16_t oif, const VnsMac *dst,
+          uint16_t ethertype)
+{
+    HostIface *f = &h->ifaces[oif];
+    VnsEthHdr eth = { .dst = *dst, .src = f->mac, .ethertype = ethertype };
+
+    vns_eth_push(pkt, &eth);
+    h->st.tx_packets++;
+    vns_port_send(f->port, pkt);
+}
+
+static uint16_t
+host_ip_ethertype(const VnsPacket *pkt)
+{
+    return vns_packet_data(pkt)[0] >> 4 == 4 ? VNS_ETHERTYPE_IPV4
+                                             : VNS_ETHERTYPE_IPV6;
+}
+
+static NeighKey
+host_neigh_key(uint16_t iface, const VnsIpAddr *addr)
+{
+    NeighKey k;
+
+    memset(&k, 0, sizeof k);
+    k.family = addr->family;
+    k.iface = iface;
+    if (addr->family == VNS_IP_V4)
+        vns_wire_put32(k.addr, addr->v4);
+    else
+        memcpy(k.addr, addr->v6.b, 16);
+    return k;
+}
+
+static VnsIpAddr
+host_neigh_addr(const HostNeigh *n)
+{
+    VnsIp6 a;
+
+    if (n->key.family == VNS_IP_V4)
+        return vns_ip_addr_v4(vns_wire_get32(n->key.addr));
+    memcpy(a.b, n->key.addr, 16);
+    return vns_ip_addr_v6(&a);
+}
+
+static guint
+host_neigh_hash(gconstpointer key)
+{
+    return host_fnv1a(key, sizeof(NeighKey), HOST_FNV_BASIS);
+}
+
+static gboolean
+host_neigh_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(NeighKey)) == 0;
+}
+
+static void
+host_neigh_free(gpointer data)
+{
+    HostNeigh *n = data;
+
+    /* Packets still queued when the host is freed without a stop (the
+     * pool outlives elements, so returning them is safe). */
+    while (n->q_head != NULL) {
+        VnsPacket *p = n->q_head;
+        n->q_head = p->next;
+        p->next = NULL;
+        vns_packet_free(p);
+    }
+    g_free(n);
+}
+
+static HostNeigh *
+host_neigh_find(const Host *h, uint16_t iface, const VnsIpAddr *addr)
+{
+    NeighKey k = host_neigh_key(iface, addr);
+    return g_hash_table_lookup(h->neigh, &k);
+}
+
+/* Adds an entry in state NONE. Allocates once per neighbour, never per
+ * packet. */
+static HostNeigh *
+host_neigh_add(Host *h, uint16_t iface, const VnsIpAddr *addr)
+{
+    HostNeigh *n = g_new0(HostNeigh, 1);
+
+    n->key = host_neigh_key(iface, addr);
+    n->host = h;
+    n->state = NEIGH_NONE;
+    n->timer = VNS_EVENT_NONE;
+    g_hash_table_insert(h->neigh, &n->key, n);
+    return n;
+}
+
+static void host_neigh_timer(VnsSim *sim, void *ctx, void *arg);
+
+static const VnsEventType host_neigh_event = {
+    "host-neighbor-retrans", host_neigh_timer, NULL,
+};
+
+/* The solicited-node multicast address ff02::1:ffXX:XXXX of 'a' (RFC 4291
+ * section 2.7.1). */
+static VnsIp6
+host_solicited_node(const VnsIp6 *a)
+{
+    VnsIp6 s = { { 0xff, 0x02, [11] = 0x01, [12] = 0xff } };
+
+    memcpy(s.b + 13, a->b + 13, 3);
+    return s;
+}
+
+/* The Ethernet address of an IPv6 multicast address: 33:33 and its last
+ * 32 bits (RFC 2464 section 7). */
+static VnsMac
+host_ip6_multicast_mac(const VnsIp6 *a)
+{
+    VnsMac m = { { 0x33, 0x33 } };
+
+    memcpy(m.b + 2, a->b + 12, 4);
+    return m;
+}
+
+/* Sends one ARP request (RFC 826) or neighbor solicitation (RFC 4861
+ * section 7.2.2, to the solicited-node multicast address) for 'n', and
+ * arms the retransmission timer. */
+static void
+host_neigh_solicit(Host *h, HostNeigh *n)
+{
+    HostIface *f = &h->ifaces[n->key.iface];
+    VnsIpAddr target = host_neigh_addr(n);
+    VnsPacket *p = vns_packet_new(host_pool(h), 0);
+
+    p->t_created = vns_element_now(&h->base);
+    if (target.family == VNS_IP_V4) {
+        VnsArpHdr arp = {
+            .op = VNS_ARP_OP_REQUEST, .sha = f->mac,
+            .spa = f->addr4.addr.family == VNS_IP_V4 ? f->addr4.addr.v4 : 0,
+            .tpa = target.v4,
+        };
+        vns_arp_push(p, &arp);
+        h->st.arp_requests_sent++;
+        host_xmit(h, p, n->key.iface, &VNS_MAC_BROADCAST, VNS_ETHERTYPE_ARP);
+    } else {
+        VnsIp6 dst = host_solicited_node(&target.v6);
+        VnsMac dmac = host_ip6_multicast_mac(&dst);
+        bool have_src = f->addr6.addr.family == VNS_IP_V6;
+        /* RFC 4861 section 7.2.2: the source is an address of the
+         * interface; the unspecified address only for DAD, and then
+         * without the source link-layer address option (section 4.3). */
+        VnsIp6 src = have_src ? f->addr6.addr.v6 : (VnsIp6) { { 0 } };
+        VnsIcmp6Hdr ns = {
+            .type = VNS_ICMP6_NEIGHBOR_SOLICIT, .target = target.v6,
+            .has_lladdr = have_src, .lladdr = f->mac,
+        };
+        VnsIpv6Hdr ip = {
+            .next_header = VNS_IPPROTO_ICMPV6, .hop_limit = HOST_ND_HOP_LIMIT,
+            .src = src, .dst = dst,
+        };
+        vns_icmp6_push(p, &ns, &src, &dst);
+        vns_ipv6_push(p, &ip);
+        h->st.ns_sent++;
+        host_xmit(h, p, n->key.iface, &dmac, VNS_ETHERTYPE_IPV6);
+    }
+    n->probes++;
+    n->timer = vns_sim_schedule(h->base.sim, h->retrans_ps, &host_neigh_event,
+                                n, NULL);
+}
+
+static void host_icmp_error(Host *h, VnsPacket *orig, uint8_t type4,
+                            uint8_t code4, uint8_t type6, uint8_t code6,
+                            uint32_t mtu);
+
+/* Resolution failed after the last request: every waiting packet is
+ * dropped (no_neighbor) after an ICMP "host unreachable" / ICMPv6 "address
+ * unreachable" to its source, as Linux's neigh_invalidate() does through
+ * arp_error_report() and ndisc_error_report(). The entry returns to NONE,
+ * so the next packet starts a new resolution. */
+static void
+host_neigh_fail(Host *h, HostNeigh *n)
+{
+    VnsPacket *q = n->q_head;
+
+    n->q_head = n->q_tail = NULL;
+    n->q_len = 0;
+    n->state = NEIGH_NONE;
+    while (q != NULL) {
+        VnsPacket *p = q;
+        q = p->next;
+        p->next = NULL;
+        host_icmp_error(h, p, VNS_ICMP_DEST_UNREACH, VNS_ICMP_HOST_UNREACH,
+                        VNS_ICMP6_DEST_UNREACH, 3, 0);
+        vns_packet_drop(p, &h->base, VNS_DROP_NO_NEIGHBOR);
+    }
+}
+
+static void
+host_neigh_timer(VnsSim *sim, void *ctx, void *arg)
+{
+    HostNeigh *n = ctx;
+    Host *h = n->host;
+
+    n->timer = VNS_EVENT_NONE;
+    if (n->state != NEIGH_INCOMPLETE)
+        return;
+    if (n->probes < h->max_probes)
+        host_neigh_solicit(h, n);
+    else
+        host_neigh_fail(h, n);
+}
+
+/* The neighbour's link-layer address is known ('mac'): the entry becomes
+ * reachable for the reachable time and its waiting packets leave, oldest
+ * first. Static entries are never changed by the network. */
+static void
+host_neigh_update(Host *h, HostNeigh *n, const VnsMac *mac)
+{
+    VnsPacket *q;
+
+    if (n->state == NEIGH_STATIC)
+        return;
+    n->mac = *mac;
+    n->state = NEIGH_REACHABLE;
+    n->expires = vns_element_now(&h->base) + h->reachable_ps;
+    n->probes = 0;
+    if (n->timer.seq != 0) {
+        vns_sim_cancel(h->base.sim, n->timer);
+        n->timer = VNS_EVENT_NONE;
+    }
+    q = n->q_head;
+    n->q_head = n->q_tail = NULL;
+    n->q_len = 0;
+    while (q != NULL) {
+        VnsPacket *p = q;
+        q = p->next;
+        p->next = NULL;
+        host_xmit(h, p, n->key.iface, &n->mac, host_ip_ethertype(p));
+    }
+}
+
+/* Sends the IP packet at data[0] to next hop 'nh' on interface 'oif',
+ * resolving its link-layer address first if needed: the packet then waits
+ * in the entry's queue (bounded like Linux's unres_qlen, oldest dropped). */
+static void
+host_neigh_output(Host *h, VnsPacket *pkt, uint16_t oif, const VnsIpAddr *nh)
+{
+    HostNeigh *n = host_neigh_find(h, oif, nh);
+
+    if (n != NULL && (n->state == NEIGH_STATIC ||
+                      (n->state == NEIGH_REACHABLE &&
+                       vns_element_now(&h->base) < n->expires))) {
+        host_xmit(h, pkt, oif, &n->mac, host_ip_ethertype(pkt));
+        return;
+    }
+    if (n == NULL)
+        n = host_neigh_add(h, oif, nh);
+    if (n->q_len >= h->queue_max) {
+        /* Linux's __neigh_event_send() drops from the head of arp_queue. */
+        VnsPacket *old = n->q_head;
+        n->q_head = old->next;
+        if (n->q_head == NULL)
+            n->q_tail = NULL;
+        n->q_len--;
+        old->next = NULL;
+        vns_packet_drop(old, &h->base, VNS_DROP_NO_NEIGHBOR);
+    }
+    pkt->next = NULL;
+    pkt->t_enqueued = vns_element_now(&h->base);
+    if (n->q_tail != NULL)
+        n->q_tail->next = pkt;
+    else
+        n->q_head = pkt;
+    n->q_tail = pkt;
+    n->q_len++;
+    if (n->state != NEIGH_INCOMPLETE) {
+        /* NONE, or REACHABLE past its time: resolve (again). */
+        n->state = NEIGH_INCOMPLETE;
+        n->probes = 0;
+        host_neigh_solicit(h, n);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                              */
+
+static void host_local_in(Host *h, VnsPacket *pkt, int in);
+
+/* Sends a packet the host or an application originated (IP header at
+ * data[0], checked): output hook, local destination or route lookup,
+ * postrouting hook, MTU, neighbour. */
+static void
+host_local_output(Host *h, VnsPacket *pkt)
+{
+    const HostRoute *r;
+    VnsIpAddr dst, nh;
+
+    if (!host_hooks(h, VNS_HOST_HOOK_OUTPUT, pkt, -1, -1))
+        return;
+    dst = host_pkt_dst(pkt);
+    if (host_local_iface(h, &dst) >= 0) {
+        /* To one of its own addresses: delivered at once (loopback). */
+        host_local_in(h, pkt, -1);
+        return;
+    }
+    r = host_route_lookup(h, &dst);
+    if (r == NULL) {
+        /* Linux returns ENETUNREACH to the socket; nothing is sent. */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NO_ROUTE);
+        return;
+    }
+    nh = r->via.family != VNS_IP_NONE ? r->via : dst;
+    if (!host_hooks(h, VNS_HOST_HOOK_POSTROUTING, pkt, -1, r->iface))
+        return;
+    if (vns_packet_size(pkt) > h->ifaces[r->iface].mtu) {
+        /* Linux fails the send with EMSGSIZE when DF is set; fragmenting
+         * the rest is a later issue, so both are dropped here. */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
+        return;
+    }
+    host_neigh_output(h, pkt, r->iface, &nh);
+}
+
+/* ------------------------------------------------------------------ */
+/* ICMP                                                                */
+
+static bool
+host_icmp4_is_error(uint8_t type)
+{
+    /* RFC 1122 section 3.2.2: destination unreachable, source quench,
+     * redirect, time exceeded, parameter problem. */
+    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/* Sends an ICMP error about 'orig' (IP header at data[0]; borrowed, left
+ * as it is) to its source: ICMPv4 type4/code4 for IPv4 (with next-hop
+ * 'mtu' for fragmentation needed, RFC 1191 section 4), ICMPv6 type6/code6
+ * for IPv6 ('mtu' for packet too big, RFC 4443 section 3.2). Nothing is
+ * sent where RFC 1122 section 3.2.2 / RFC 1812 section 4.3.2.7 and RFC 4443
+ * section 2.4 (e) forbid it: about an ICMP error, a non-initial fragment,
+ * or a packet whose source is not a unicast address, or (except packet too
+ * big) whose destination is multicast or broadcast. ICMP rate limiting
+ * (Linux's icmp_ratelimit) is not modelled. */
+static void
+host_icmp_error(Host *h, VnsPacket *orig, uint8_t type4, uint8_t code4,
+                uint8_t type6, uint8_t code6, uint32_t mtu)
+{
+    const uint8_t *ip = vns_packet_data(orig);
+    uint32_t size = vns_packet_size(orig);
+    VnsIpAddr to = host_pkt_src(orig);
+    VnsIpAddr from;
+    uint32_t quote, stored;
+    VnsPacket *p;
+
+    if (ip[0] >> 4 == 4) {
+        uint32_t hlen = (ip[0] & 0x0fu) * 4;
+        uint32_t dst = vns_wire_get32(ip + 16);
+        if (to.v4 == 0 || host_ip4_is_multicast(to.v4) || to.v4 == 0xffffffffu ||
+            (to.v4 >> 24) == 127 || host_ip4_is_multicast(dst) ||
+            dst == 0xffffffffu || vns_ipv4_frag_offset(ip) != 0)
+            return;
+        if (ip[9] == VNS_IPPROTO_ICMP && orig->len > hlen &&
+            host_icmp4_is_error(ip[hlen]))
+            return;
+    } else {
+        VnsIpv6Hdr h6;
+        if (!vns_ipv6_parse(ip, orig->len, &h6) ||
+            !host_ip6_forwardable(&to.v6) ||
+            (h6.dst.b[0] == 0xff && type6 != VNS_ICMP6_PACKET_TOO_BIG) ||
+            (h6.frag && h6.frag_offset != 0))
+            return;
+        /* RFC 4443 section 2.4 (e.1): error messages are types 0-127. */
+        if (h6.proto == VNS_IPPROTO_ICMPV6 && h6.l4_off < orig->len &&
+            ip[h6.l4_off] < 128)
+            return;
+    }
+    if (!host_source_for(h, &to, &from))
+        return;
+    if (to.family == VNS_IP_V4)
+        quote = MIN(size, HOST_ICMP4_MAX - VNS_IPV4_HLEN - VNS_ICMP_HLEN);
+    else
+        quote = MIN(size, HOST_ICMP6_MAX - VNS_IPV6_HLEN - VNS_ICMP6_HLEN);
+    stored = MIN(orig->len, quote);
+    p = vns_packet_new(host_pool(h), quote - stored);
+    memcpy(vns_packet_put(p, stored), ip, stored);
+    p->t_created = vns_element_now(&h->base);
+    if (to.family == VNS_IP_V4) {
+        VnsIcmpHdr ih = { .type = type4, .code = code4, .mtu = (uint16_t) mtu };
+        VnsIpv4Hdr ih4 = {
+            .ttl = h->ttl, .proto = VNS_IPPROTO_ICMP, .id = h->ip_id++,
+            .src = from.v4, .dst = to.v4,
+        };
+        vns_icmp_push(p, &ih);
+        vns_ipv4_push(p, &ih4);
+    } else {
+        VnsIcmp6Hdr ih = { .type = type6, .code = code6, .mtu = mtu };
+        VnsIpv6Hdr ih6 = {
+            .next_header = VNS_IPPROTO_ICMPV6, .hop_limit = h->ttl,
+            .src = from.v6, .dst = to.v6,
+        };
+        vns_icmp6_push(p, &ih, &from.v6, &to.v6);
+        vns_ipv6_push(p, &ih6);
+    }
+    h->st.icmp_errors_sent++;
+    host_local_output(h, p);
+}
+
+/* Turns an echo request (IP header at data[0], ICMP at 'l4') into the
+ * echo reply in place and sends it: addresses swapped (the reply's source
+ * is the request's destination, RFC 1122 section 3.2.2.6 and RFC 4443
+ * section 4.2), TTL / hop limit reset, type changed with an RFC 1624
+ * checksum update (swapping the addresses leaves every sum unchanged). */
+static void
+host_echo_reply(Host *h, VnsPacket *pkt, uint16_t l4)
+{
+    uint8_t *ip = vns_packet_data(pkt);
+    uint8_t *icmp = ip + l4;
+    uint8_t tmp[16];
+    uint16_t old_word = vns_wire_get16(icmp);
+
+    if (ip[0] >> 4 == 4) {
+        memcpy(tmp, ip + 12, 4);
+        memcpy(ip + 12, ip + 16, 4);
+        memcpy(ip + 16, tmp, 4);
+        ip[8] = h->ttl;
+        vns_wire_put16(ip + 10, vns_ipv4_checksum(ip));
+        icmp[0] = VNS_ICMP_ECHO_REPLY;
+    } else {
+        memcpy(tmp, ip + 8, 16);
+        memcpy(ip + 8, ip + 24, 16);
+        memcpy(ip + 24, tmp, 16);
+        ip[7] = h->ttl;
+        icmp[0] = VNS_ICMP6_ECHO_REPLY;
+    }
+    vns_wire_put16(icmp + 2, vns_csum_update16(vns_wire_get16(icmp + 2), old_word,
+                                               vns_wire_get16(icmp)));
+    vns_packet_invalidate(pkt);
+    pkt->t_created = vns_element_now(&h->base);
+    h->st.echo_replies_sent++;
+    host_local_output(h, pkt);
+}
+
+/* ------------------------------------------------------------------ */
+/* Local delivery                                                      */
+
+static guint
+host_app_key(uint8_t proto, uint16_t port)
+{
+    return (guint) proto << 16 | port;
+}
+
+static bool
+host_app_matches(const VnsPort *p, uint8_t proto, uint16_t port)
+{
+    return p->peer != NULL && p->peer->info.l4_proto == proto &&
+           p->peer->info.l4_port == port;
+}
+
+/* The application port whose peer advertises (proto, port), or NULL. The
+ * table is filled lazily: applications may be added, and may set their
+ * port info, after the host started; a hit is re-checked, a miss scans the
+ * application ports (misses are rare: they end in a no_socket drop). */
+static VnsPort *
+host_app_find(Host *h, uint8_t proto, uint16_t port)
+{
+    guint key = host_app_key(proto, port);
+    gpointer v;
+
+    if (port == 0)
+        return NULL;
+    v = g_hash_table_lookup(h->apps, GUINT_TO_POINTER(key));
+    if (v != NULL) {
+        VnsPort *p = vns_element_port(&h->base, (uint16_t) (GPOINTER_TO_UINT(v) - 1));
+        if (host_app_matches(p, proto, port))
+            return p;
+        g_hash_table_remove(h->apps, GUINT_TO_POINTER(key));
+    }
+    for (guint i = h->n_ifaces; i < h->base.ports->len; i++) {
+        VnsPort *p = h->base.ports->pdata[i];
+        if (host_app_matches(p, proto, port)) {
+            g_hash_table_insert(h->apps, GUINT_TO_POINTER(key),
+                                GUINT_TO_POINTER(i + 1));
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void
+host_deliver(Host *h, VnsPacket *pkt, uint8_t proto, uint16_t port)
+{
+    VnsPort *app = host_app_find(h, proto, port);
+
+    if (app == NULL) {
+        /* No ICMP port unreachable is sent (see doc/models/host.md). */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NO_SOCKET);
+        return;
+    }
+    h->st.delivered++;
+    vns_port_send(app, pkt);
+}
+
+/* An ICMP error for the host goes to the application that sent the packet
+ * it quotes, found by the quoted (protocol, source port) or echo id, as a
+ * socket gets its errors in Linux (icmp_unreach(), icmpv6_notify()). */
+static void
+host_deliver_icmp_error(Host *h, VnsPacket *pkt, uint32_t quote_off)
+{
+    VnsFlowKey qk;
+    VnsFlowOffsets qo;
+    const uint8_t *d = vns_packet_data(pkt);
+
+    if (quote_off >= pkt->len) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    vns_flow_key_parse_ip(&qk, &qo, d + quote_off, pkt->len - quote_off);
+    if (qk.proto == VNS_IPPROTO_ICMP || qk.proto == VNS_IPPROTO_ICMPV6)
+        host_deliver(h, pkt, qk.proto, qk.icmp_id);
+    else
+        host_deliver(h, pkt, qk.proto, qk.sport);
+}
+
+/* A packet for one of the host's addresses (IP header at data[0]); 'in'
+ * is the interface it came in on, -1 if the host sent it to itself. */
+static void
+host_local_in(Host *h, VnsPacket *pkt, int in)
+{
+    const VnsFlowKey *k;
+    const uint8_t *d;
+    uint16_t l4;
+
+    if (!host_hooks(h, VNS_HOST_HOOK_INPUT, pkt, in, -1))
+        return;
+    k = vns_packet_parse_l3(pkt);
+    if (k->frag != VNS_FLOW_FRAG_NONE) {
+        /* Reassembly is not modelled (see doc/models/host.md). */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    l4 = pkt->l4_off;
+    d = vns_packet_data(pkt);
+    if (k->proto == VNS_IPPROTO_ICMP || k->proto == VNS_IPPROTO_ICMPV6) {
+        bool v4 = k->proto == VNS_IPPROTO_ICMP;
+        VnsIpAddr s = k->src, t = k->dst;
+        uint32_t size = vns_packet_size(pkt);
+        if (l4 == VNS_OFF_NONE || (uint32_t) l4 + 8 > pkt->len ||
+            vns_csum_l4(d + l4, pkt->len - l4, size - l4, k->proto,
+                        v4 ? NULL : &s, v4 ? NULL : &t) != 0) {
+            vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+            return;
+        }
+        if (d[l4] == (v4 ? VNS_ICMP_ECHO_REQUEST : VNS_ICMP6_ECHO_REQUEST)) {
+            h->st.delivered++;
+            host_echo_reply(h, pkt, l4);
+        } else if (v4 ? host_icmp4_is_error(d[l4]) : d[l4] < 128) {
+            host_deliver_icmp_error(h, pkt, (uint32_t) l4 + 8);
+        } else {
+            /* Echo replies go to the application bound to their id. */
+            host_deliver(h, pkt, k->proto, k->icmp_id);
+        }
+        return;
+    }
+    if (l4 == VNS_OFF_NONE) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    /* UDP, TCP and other port-based protocols; others find no socket
+     * (no ICMP protocol unreachable either). */
+    host_deliver(h, pkt, k->proto, k->dport);
+}
+
+/* ------------------------------------------------------------------ */
+/* Forwarding                                                          */
+
+/* Forwards the IP packet at data[0] that arrived on 'in', in the order of
+ * Linux's ip_forward() / ip6_forward(): route (no route: ICMP unreachable),
+ * TTL (expiring: ICMP time exceeded), MTU (too big: ICMP fragmentation
+ * needed if DF, always packet too big for IPv6), TTL decrement, forward
+ * hook, postrouting hook, neighbour. */
+static void
+host_forward(Host *h, VnsPacket *pkt, uint16_t in)
+{
+    uint8_t *ip = vns_packet_data(pkt);
+    bool v4 = ip[0] >> 4 == 4;
+    VnsIpAddr dst = host_pkt_dst(pkt), nh;
+    const HostRoute *r = host_route_lookup(h, &dst);
+    uint32_t mtu;
+
+    if (r == NULL) {
+        /* RFC 1812 section 5.2.7.1 code 0 (net unreachable); RFC 4443
+         * section 3.1 code 0 (no route to destination). */
+        host_icmp_error(h, pkt, VNS_ICMP_DEST_UNREACH, VNS_ICMP_NET_UNREACH,
+                        VNS_ICMP6_DEST_UNREACH, 0, 0);
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NO_ROUTE);
+        return;
+    }
+    /* RFC 1812 section 5.3.1, RFC 8200 section 3: a packet that would
+     * leave with TTL / hop limit 0 is discarded with time exceeded, code 0
+     * (RFC 792; RFC 4443 section 3.3). */
+    if ((v4 ? ip[8] : ip[7]) <= 1) {
+        host_icmp_error(h, pkt, VNS_ICMP_TIME_EXCEEDED, VNS_ICMP_TTL_EXCEEDED,
+                        VNS_ICMP6_TIME_EXCEEDED, 0, 0);
+        vns_packet_drop(pkt, &h->base, VNS_DROP_TTL_EXPIRED);
+        return;
+    }
+    mtu = h->ifaces[r->iface].mtu;
+    if (vns_packet_size(pkt) > mtu) {
+        /* RFC 1191 section 4: fragmentation needed carries the next-hop
+         * MTU; RFC 8200 section 5 and RFC 4443 section 3.2: IPv6 routers
+         * never fragment and always send packet too big. Fragmenting IPv4
+         * packets without DF is a later issue: they are dropped too. */
+        if (!v4 || vns_ipv4_df(ip))
+            host_icmp_error(h, pkt, VNS_ICMP_DEST_UNREACH, VNS_ICMP_FRAG_NEEDED,
+                            VNS_ICMP6_PACKET_TOO_BIG, 0, mtu);
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
+        return;
+    }
+    if (v4)
+        vns_ipv4_dec_ttl(ip);       /* RFC 1624 incremental checksum */
+    else
+        vns_ipv6_dec_hop_limit(ip);
+    vns_packet_invalidate(pkt);
+    if (!host_hooks(h, VNS_HOST_HOOK_FORWARD, pkt, in, r->iface))
+        return;
+    h->st.forwarded++;
+    nh = r->via.family != VNS_IP_NONE ? r->via : dst;
+    if (!host_hooks(h, VNS_HOST_HOOK_POSTROUTING, pkt, in, r->iface))
+        return;
+    host_neigh_output(h, pkt, r->iface, &nh);
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                               */
+
+/* After the prerouting hook: local delivery, forwarding, or not for us.
+ * 'l2_host' says the frame was addressed to the interface's own MAC:
+ * frames sent to a broadcast or multicast MAC are never forwarded (Linux's
+ * ip_forward() drops pkt_type != PACKET_HOST). */
+static void
+host_route_input(Host *h, VnsPacket *pkt, uint16_t in, bool l2_host)
+{
+    VnsIpAddr dst;
+
+    if (!host_hooks(h, VNS_HOST_HOOK_PREROUTING, pkt, in, -1))
+        return;
+    dst = host_pkt_dst(pkt);
+    if (host_local_iface(h, &dst) >= 0) {
+        host_local_in(h, pkt, in);
+        return;
+    }
+    if (!h->forward || !l2_host ||
+        (dst.family == VNS_IP_V4 ? !host_ip4_forwardable(dst.v4)
+                                 : !host_ip6_forwardable(&dst.v6))) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    if (dst.family == VNS_IP_V6) {
+        VnsIpAddr src = host_pkt_src(pkt);
+        if (!host_ip6_forwardable(&src.v6)) {
+            vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+            return;
+        }
+    }
+    host_forward(h, pkt, in);
+}
+
+/* ARP (RFC 826, "Packet Reception"): an entry for the sender is updated if
+ * one exists ("merge"); if the target is the host's, the sender is added
+ * if new, and a request is answered. Linux answers for any of the host's
+ * addresses on any interface (net.ipv4.conf.all.arp_ignore = 0). */
+static void
+host_arp_input(Host *h, VnsPacket *pkt, uint16_t in)
+{
+    VnsArpHdr a;
+    VnsIpAddr spa, tpa;
+    HostNeigh *n;
+    bool for_us;
+
+    if (!vns_arp_parse(vns_packet_data(pkt), pkt->len, &a) ||
+        (a.op != VNS_ARP_OP_REQUEST && a.op != VNS_ARP_OP_REPLY)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    spa = vns_ip_addr_v4(a.spa);
+    tpa = vns_ip_addr_v4(a.tpa);
+    for_us = host_local_iface(h, &tpa) >= 0;
+    n = a.spa != 0 ? host_neigh_find(h, in, &spa) : NULL;
+    if (n == NULL && for_us && a.spa != 0)
+        n = host_neigh_add(h, in, &spa);
+    if (n != NULL)
+        host_neigh_update(h, n, &a.sha);
+    if (a.op == VNS_ARP_OP_REPLY)
+        h->st.arp_replies_received++;
+    if (!for_us && n == NULL) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    if (for_us && a.op == VNS_ARP_OP_REQUEST) {
+        VnsPacket *p = vns_packet_new(host_pool(h), 0);
+        VnsArpHdr r = {
+            .op = VNS_ARP_OP_REPLY, .sha = h->ifaces[in].mac, .spa = a.tpa,
+            .tha = a.sha, .tpa = a.spa,
+        };
+        p->t_created = vns_element_now(&h->base);
+        vns_arp_push(p, &r);
+        h->st.arp_replies_sent++;
+        host_xmit(h, p, in, &a.sha, VNS_ETHERTYPE_ARP);
+    }
+    vns_packet_free(pkt);           /* consumed */
+}
+
+/* Neighbor Discovery (RFC 4861): a solicitation for the interface's
+ * address is answered with a solicited advertisement, and its source
+ * link-layer address learnt (section 7.2.3); an advertisement updates an
+ * existing entry (section 7.2.5). Entries learnt either way are taken as
+ * reachable: the STALE/DELAY/PROBE states are not modelled. */
+static void
+host_nd_input(Host *h, VnsPacket *pkt, uint16_t in, const VnsIpv6Hdr *ip6)
+{
+    const uint8_t *d = vns_packet_data(pkt);
+    uint32_t off = ip6->l4_off;
+    VnsIpAddr s = vns_ip_addr_v6(&ip6->src), t = vns_ip_addr_v6(&ip6->dst);
+    HostIface *f = &h->ifaces[in];
+    VnsIcmp6Hdr m;
+    HostNeigh *n;
+
+    /* Section 7.1.1 / 7.1.2: hop limit 255, valid checksum, code 0. */
+    if (ip6->hop_limit != HOST_ND_HOP_LIMIT || off >= pkt->len ||
+        !vns_icmp6_parse(d + off, pkt->len - off, &m) || m.code != 0 ||
+        vns_csum_l4(d + off, pkt->len - off, vns_packet_size(pkt) - off,
+                    VNS_IPPROTO_ICMPV6, &s, &t) != 0) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    if (m.type == VNS_ICMP6_NEIGHBOR_ADVERT) {
+        h->st.na_received++;
+        VnsIpAddr target = vns_ip_addr_v6(&m.target);
+        n = host_neigh_find(h, in, &target);
+        if (n != NULL && m.has_lladdr)
+            host_neigh_update(h, n, &m.lladdr);
+        vns_packet_free(pkt);       /* consumed */
+        return;
+    }
+    /* A solicitation. Duplicate address detection (unspecified source) is
+     * not modelled. */
+    if (f->addr6.addr.family != VNS_IP_V6 ||
+        !vns_ip6_equal(&m.target, &f->addr6.addr.v6) ||
+        host_ip6_is_unspecified(&ip6->src)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    if (m.has_lladdr) {
+        n = host_neigh_find(h, in, &s);
+        if (n == NULL)
+            n = host_neigh_add(h, in, &s);
+        host_neigh_update(h, n, &m.lladdr);
+    }
+    {
+        VnsPacket *p = vns_packet_new(host_pool(h), 0);
+        VnsIcmp6Hdr na = {
+            .type = VNS_ICMP6_NEIGHBOR_ADVERT, .target = m.target,
+            .router = h->forward, .solicited = true, .override = true,
+            .has_lladdr = true, .lladdr = f->mac,
+        };
+        VnsIpv6Hdr ip = {
+            .next_header = VNS_IPPROTO_ICMPV6, .hop_limit = HOST_ND_HOP_LIMIT,
+            .src = m.target, .dst = ip6->src,
+        };
+        p->t_created = vns_element_now(&h->base);
+        vns_icmp6_push(p, &na, &m.target, &ip6->src);
+        vns_ipv6_push(p, &ip);
+        h->st.na_sent++;
+        if (m.has_lladdr)
+            host_xmit(h, p, in, &m.lladdr, VNS_ETHERTYPE_IPV6);
+        else
+            host_neigh_output(h, p, in, &s);    /* section 7.2.4 */
+    }
+    vns_packet_free(pkt);           /* consumed */
+}
+
+static void
+host_ipv4_input(Host *h, VnsPacket *pkt, uint16_t in, bool l2_host)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    VnsIpv4Hdr hdr;
+
+    /* RFC 1122 section 3.2.1.1-3.2.1.2 and RFC 1812 section 5.2.2: version,
+     * header length, total length and checksum must hold. */
+    if (!vns_ipv4_parse(ip, pkt->len, &hdr) ||
+        !vns_ipv4_checksum_ok(ip, pkt->len) ||
+        hdr.total_len > vns_packet_size(pkt)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    vns_packet_trim(pkt, hdr.total_len);   /* Ethernet padding, if any */
+    host_route_input(h, pkt, in, l2_host);
+}
+
+static void
+host_ipv6_input(Host *h, VnsPacket *pkt, uint16_t in, bool l2_host)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    VnsIpv6Hdr hdr;
+
+    if (!vns_ipv6_parse(ip, pkt->len, &hdr) ||
+        (uint32_t) hdr.payload_len + VNS_IPV6_HLEN > vns_packet_size(pkt)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    vns_packet_trim(pkt, (uint32_t) hdr.payload_len + VNS_IPV6_HLEN);
+    if (hdr.proto == VNS_IPPROTO_ICMPV6 && hdr.l4_off < pkt->len &&
+        (ip[hdr.l4_off] == VNS_ICMP6_NEIGHBOR_SOLICIT ||
+         ip[hdr.l4_off] == VNS_ICMP6_NEIGHBOR_ADVERT)) {
+        host_nd_input(h, pkt, in, &hdr);
+        return;
+    }
+    if (hdr.dst.b[0] == 0xff) {
+        /* Multicast: the host joins only solicited-node groups, for ND. */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    host_route_input(h, pkt, in, l2_host);
+}
+
+/* A frame arrived on interface 'in'. */
+static void
+host_l2_input(Host *h, VnsPacket *pkt, uint16_t in)
+{
+    HostIface *f = &h->ifaces[in];
+    VnsEthHdr eth;
+    bool l2_host;
+
+    h->st.rx_packets++;
+    if (!vns_eth_parse(vns_packet_data(pkt), pkt->len, &eth)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    l2_host = vns_mac_equal(&eth.dst, &f->mac);
+    if (!l2_host && !host_mac_is_broadcast(&eth.dst) &&
+        !(f->addr6.addr.family == VNS_IP_V6 && vns_mac_equal(&eth.dst, &f->snmac))) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    switch (eth.ethertype) {
+    case VNS_ETHERTYPE_ARP:
+        vns_packet_pull(pkt, VNS_ETH_HLEN);
+        host_arp_input(h, pkt, in);
+        break;
+    case VNS_ETHERTYPE_IPV4:
+        vns_packet_pull(pkt, VNS_ETH_HLEN);
+        host_ipv4_input(h, pkt, in, l2_host);
+        break;
+    case VNS_ETHERTYPE_IPV6:
+        vns_packet_pull(pkt, VNS_ETH_HLEN);
+        host_ipv6_input(h, pkt, in, l2_host);
+        break;
+    case VNS_ETHERTYPE_VLAN:
+    case VNS_ETHERTYPE_QINQ:
+        /* Interfaces are untagged; VLAN sub-interfaces are not modelled. */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_VLAN_FILTER);
+        break;
+    default:
+        /* No handler for the EtherType (Linux counts rx_nohandler). */
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        break;
+    }
+}
+
+/* An application sent an IP packet into its port. */
+static void
+host_app_output(Host *h, VnsPacket *pkt)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    uint32_t size = vns_packet_size(pkt);
+    bool ok = false;
+
+    h->st.from_apps++;
+    if (pkt->len >= 1 && ip[0] >> 4 == 4) {
+        VnsIpv4Hdr hdr;
+        ok = vns_ipv4_parse(ip, pkt->len, &hdr) && hdr.total_len == size;
+    } else if (pkt->len >= 1 && ip[0] >> 4 == 6) {
+        VnsIpv6Hdr hdr;
+        ok = vns_ipv6_parse(ip, pkt->len, &hdr) &&
+             (uint32_t) hdr.payload_len + VNS_IPV6_HLEN == size;
+    }
+    if (!ok) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    host_local_output(h, pkt);
+}
+
+static void
+host_process(Host *h, VnsPacket *pkt, uint16_t port)
+{
+    if (port < h->n_ifaces)
+        host_l2_input(h, pkt, port);
+    else
+        host_app_output(h, pkt);
+}
+
+static void
+host_cpu_done(VnsSim *sim, void *ctx, void *arg)
+{
+    VnsPacket *pkt = arg;
+
+    host_process(ctx, pkt, pkt->in_port);
+}
+
+static void
+host_cpu_destroy(void *ctx, void *arg)
+{
+    vns_packet_free(arg);
+}
+
+static const VnsEventType host_cpu_event = {
+    "host-cpu", host_cpu_done, host_cpu_destroy,
+};
+
+static void
+host_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+{
+    Host *h = (Host *) self;
+
+    if (h->cost_ps == 0) {
+        host_process(h, pkt, port);
+        return;
+    }
+    pkt->in_port = port;
+    if (!vns_node_cpu_run(self->node, h->cost_ps, &host_cpu_event, h, pkt))
+        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+
+/* Reads an address attribute: 'flags' as vns_ip_prefix_parse() takes
+ * them. Absent: family NONE. */
+static bool
+host_cfg_prefix(const VnsConfig *cfg, const char *attr, VnsIpPrefixFlags flags,
+                VnsIpPrefix *out, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) local = NULL;
+
+    memset(out, 0, sizeof *out);
+    if (!vns_config_string(cfg, attr, &text, error))
+        return false;
+    if (text == NULL)
+        return true;
+    if (!vns_ip_prefix_parse(text, flags, out, &local)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+        return false;
+    }
+    return true;
+}
+
+static bool
+host_cfg_ip(const VnsConfig *cfg, const char *attr, VnsIpAddr *out,
+            GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) local = NULL;
+
+    memset(out, 0, sizeof *out);
+    if (!vns_config_string(cfg, attr, &text, error))
+        return false;
+    if (text == NULL)
+        return true;
+    if (!vns_ip_addr_parse(text, out, &local)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+        return false;
+    }
+    return true;
+}
+
+/* Reads a MAC attribute; absent: *present false. */
+static bool
+host_cfg_mac(const VnsConfig *cfg, const char *attr, VnsMac *out,
+             bool *present, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) local = NULL;
+
+    *present = false;
+    if (!vns_config_string(cfg, attr, &text, error))
+        return false;
+    if (text == NULL)
+        return true;
+    if (!vns_mac_parse(text, out, &local)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+        return false;
+    }
+    if (vns_mac_is_multicast(out)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<%s> '%s' is '%s', a multicast address, expected a "
+                         "unicast MAC (first byte even)",
+                         vns_config_element(cfg), attr, text);
+        return false;
+    }
+    *present = true;
+    return true;
+}
+
+/* Checks that an interface address has the family its attribute wants
+ * and is a unicast address a host may hold. */
+static bool
+host_check_ifaddr(const VnsConfig *cfg, const char *attr,
+                  const VnsIpPrefix *p, VnsIpFamily want, GError **error)
+{
+    char buf[VNS_IP_STRLEN];
+    bool bad;
+
+    if (p->addr.family == VNS_IP_NONE)
+        return true;
+    if (p->addr.family != want) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<interface> '%s' is an %s address, expected %s",
+                         attr, want == VNS_IP_V4 ? "IPv6" : "IPv4",
+                         want == VNS_IP_V4 ? "IPv4 like 10.0.1.2/24 (IPv6 goes "
+                         "in 'address6')" : "IPv6 like 2001:db8:1::2/64 (IPv4 "
+                         "goes in 'address')");
+        return false;
+    }
+    if (want == VNS_IP_V4)
+        bad = !host_ip4_forwardable(p->addr.v4);
+    else
+        bad = !host_ip6_forwardable(&p->addr.v6) &&
+              !(p->addr.v6.b[0] == 0xfe && (p->addr.v6.b[1] & 0xc0) == 0x80);
+    if (bad) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<interface> '%s' is %s, expected a unicast address "
+                         "(not unspecified, loopback, multicast or broadcast)",
+                         attr, vns_ip_addr_format(&p->addr, buf));
+        return false;
+    }
+    return true;
+}
+
+/* The default MAC of interface 'index': 02, then the FNV-1a hash of the
+ * element's name, then the index; locally administered unicast. */
+static VnsMac
+host_default_mac(const char *name, uint16_t index)
+{
+    uint32_t x = host_fnv1a(name, strlen(name), HOST_FNV_BASIS);
+    VnsMac m = { { 0x02, (uint8_t) (x >> 24), (uint8_t) (x >> 16),
+                   (uint8_t) (x >> 8), (uint8_t) x, (uint8_t) index } };
+
+    m.b[4] ^= (uint8_t) (index >> 8);
+    return m;
+}
+
+static bool
+host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
+               GError **error)
+{
+    VnsRouteTable *t = r->to.addr.family == VNS_IP_V4 ? h->rt4 : h->rt6;
+    uint32_t old = vns_route_table_get(t, &r->to);
+
+    if (old != VNS_ROUTE_NONE) {
+        const HostRoute *o = &g_array_index(h->routes, HostRoute, old);
+        if (o->metric == r->metric) {
+            char buf[VNS_IP_PREFIX_STRLEN];
+            if (cfg == NULL)
+                return true;    /* two interfaces on one subnet: first wins */
+            vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
+                             "<route> to %s with metric %u duplicates %s, "
+                             "expected one route per prefix and metric "
+                             "(ECMP is not modelled yet)",
+                             vns_ip_prefix_format(&r->to, buf), r->metric,
+                             o->connected ? "the interface's connected route"
+                                          : "an earlier <route>");
+            return false;
+        }
+        if (o->metric < r->metric) {
+            g_array_append_val(h->routes, *r);      /* kept, never chosen */
+            return true;
+        }
+    }
+    g_array_append_val(h->routes, *r);
+    vns_route_table_insert(t, &r->to, h->routes->len - 1);
+    return true;
+}
+
+static bool
+host_add_interfaces(Host *h, const VnsConfig *cfg, GError **error)
+{
+    g_autoptr(GPtrArray) list = vns_config_children(cfg, "interface");
+
+    if (list->len > UINT16_MAX) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<%s> has %u interfaces, expected at most %u",
+                         vns_config_element(cfg), list->len, UINT16_MAX);
+        return false;
+    }
+    h->ifaces = g_new0(HostIface, list->len);
+    for (guint i = 0; i < list->len; i++) {
+        const VnsConfig *c = list->pdata[i];
+        HostIface *f = &h->ifaces[i];
+        uint64_t mtu;
+        bool have_mac;
+
+        h->n_ifaces = (uint16_t) (i + 1);       /* f is freed with the host */
+        f->path = g_strdup(vns_config_path(c));
+        f->line = vns_config_line(c);
+        if (!vns_config_string(c, "name", &f->name, error))
+            return false;
+        for (guint k = 0; k < i; k++) {
+            if (strcmp(h->ifaces[k].name, f->name) == 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_DUPLICATE,
+                                 "<interface> name '%s' is already used at line "
+                                 "%d, expected interface names unique in <%s>",
+                                 f->name, h->ifaces[k].line,
+                                 vns_config_element(cfg));
+                return false;
+            }
+        }
+        if (!host_cfg_prefix(c, "address", VNS_IP_PREFIX_ALLOW_HOST_BITS,
+                             &f->addr4, error) ||
+            !host_check_ifaddr(c, "address", &f->addr4, VNS_IP_V4, error) ||
+            !host_cfg_prefix(c, "address6", VNS_IP_PREFIX_ALLOW_HOST_BITS,
+                             &f->addr6, error) ||
+            !host_check_ifaddr(c, "address6", &f->addr6, VNS_IP_V6, error) ||
+            !host_cfg_mac(c, "mac", &f->mac, &have_mac, error) ||
+            !vns_config_uint(c, "mtu", &mtu, error))
+            return false;
+        for (guint k = 0; k < i; k++) {
+            const HostIface *o = &h->ifaces[k];
+            const VnsIpPrefix *mine[2] = { &f->addr4, &f->addr6 };
+            const VnsIpPrefix *theirs[2] = { &o->addr4, &o->addr6 };
+            for (int a = 0; a < 2; a++) {
+                char buf[VNS_IP_STRLEN];
+                if (mine[a]->addr.family == VNS_IP_NONE ||
+                    !vns_ip_addr_equal(&mine[a]->addr, &theirs[a]->addr))
+                    continue;
+                vns_config_error(error, c, VNS_CONFIG_ERROR_DUPLICATE,
+                                 "<interface> address %s is already on "
+                                 "interface '%s' (line %d), expected each "
+                                 "address once in <%s>",
+                                 vns_ip_addr_format(&mine[a]->addr, buf),
+                                 o->name, o->line, vns_config_element(cfg));
+                return false;
+            }
+        }
+        f->mtu_explicit = vns_config_has(c, "mtu");
+        f->mtu = (uint32_t) mtu;
+        if (f->mtu_explicit && f->addr6.addr.family == VNS_IP_V6 &&
+            f->mtu < HOST_IPV6_MIN_MTU) {
+            vns_config_error(error, c, VNS_CONFIG_ERROR_BAD_VALUE,
+                             "<interface> 'mtu' is %u with an IPv6 address, "
+                             "expected at least %u bytes (RFC 8200 section 5)",
+                             f->mtu, HOST_IPV6_MIN_MTU);
+            return false;
+        }
+        if (!have_mac)
+            f->mac = host_default_mac(h->base.name, (uint16_t) i);
+        if (f->addr6.addr.family == VNS_IP_V6) {
+            VnsIp6 sn = host_solicited_node(&f->addr6.addr.v6);
+            f->snmac = host_ip6_multicast_mac(&sn);
+        }
+        if (vns_element_find_port(&h->base, f->name) != NULL) {
+            vns_config_error(error, c, VNS_CONFIG_ERROR_DUPLICATE,
+                             "<interface> name '%s' is taken by another port, "
+                             "expected a unique name", f->name);
+            return false;
+        }
+        f->port = vns_element_add_port(&h->base, f->name);
+        g_assert(f->port->index == i);
+        f->port->info.mac = f->mac;
+        if (f->mtu_explicit)
+            f->port->info.mtu = f->mtu;
+        f->port->info.addr4 = f->addr4.addr;
+        f->port->info.prefix4 = f->addr4.len;
+        f->port->info.addr6 = f->addr6.addr;
+        f->port->info.prefix6 = f->addr6.len;
+        /* Connected routes, metric 0 (Linux's "proto kernel scope link"). */
+        for (int a = 0; a < 2; a++) {
+            const VnsIpPrefix *p = a == 0 ? &f->addr4 : &f->addr6;
+            HostRoute r = { .iface = (uint16_t) i, .connected = true };
+            if (p->addr.family == VNS_IP_NONE)
+                continue;
+            r.to.addr = vns_ip_prefix_network(p);
+            r.to.len = p->len;
+            if (!host_add_route(h, &r, NULL, error))
+                return false;
+        }
+    }
+    return true;
+}
+
+static int
+host_find_iface(const Host *h, const char *name)
+{
+    for (uint16_t i = 0; i < h->n_ifaces; i++)
+        if (strcmp(h->ifaces[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* The interface whose subnet holds 'a', or -1. */
+static int
+host_subnet_iface(const Host *h, const VnsIpAddr *a)
+{
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        const HostIface *f = &h->ifaces[i];
+        const VnsIpPrefix *p = a->family == VNS_IP_V4 ? &f->addr4 : &f->addr6;
+        if (p->addr.family == a->family && vns_ip_prefix_contains(p, a))
+            return i;
+    }
+    return -1;
+}
+
+/* "10.0.1.0/24 (eth0), 10.0.2.0/24 (eth1)" or "none". */
+static char *
+host_subnet_list(const Host *h, VnsIpFamily family)
+{
+    GString *s = g_string_new(NULL);
+
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        const HostIface *f = &h->ifaces[i];
+        const VnsIpPrefix *p = family == VNS_IP_V4 ? &f->addr4 : &f->addr6;
+        char buf[VNS_IP_PREFIX_STRLEN];
+        VnsIpPrefix net;
+        if (p->addr.family != family)
+            continue;
+        net.addr = vns_ip_prefix_network(p);
+        net.len = p->len;
+        g_string_append_printf(s, "%s%s (%s)", s->len ? ", " : "",
+                               vns_ip_prefix_format(&net, buf), f->name);
+    }
+    if (s->len == 0)
+        g_string_append(s, "none");
+    return g_string_free(s, FALSE);
+}
+
+static bool
+host_ip6_is_link_local(const VnsIpAddr *a)
+{
+    return a->family == VNS_IP_V6 && a->v6.b[0] == 0xfe &&
+           (a->v6.b[1] & 0xc0) == 0x80;
+}
+
+static bool
+host_add_routes(Host *h, const VnsConfig *cfg, GError **error)
+{
+    g_autoptr(GPtrArray) list = vns_config_children(cfg, "route");
+
+    for (guint i = 0; i < list->len; i++) {
+        const VnsConfig *c = list->pdata[i];
+        g_autofree char *dev = NULL;
+        HostRoute r = { 0 };
+        uint64_t metric;
+        char buf[VNS_IP_STRLEN];
+        int dev_if = -1;
+
+        if (!host_cfg_prefix(c, "to", VNS_IP_PREFIX_STRICT, &r.to, error) ||
+            !host_cfg_ip(c, "via", &r.via, error) ||
+            !vns_config_string(c, "dev", &dev, error) ||
+            !vns_config_uint(c, "metric", &metric, error))
+            return false;
+        r.metric = (uint32_t) metric;
+        if (dev != NULL) {
+            dev_if = host_find_iface(h, dev);
+            if (dev_if < 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                 "<route> 'dev' is '%s', which names no "
+                                 "<interface> of '%s', expected one of its "
+                                 "interface names", dev, h->base.name);
+                return false;
+            }
+        }
+        if (r.via.family == VNS_IP_NONE) {
+            if (dev_if < 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_MISSING,
+                                 "<route> has neither 'via' nor 'dev', "
+                                 "expected a gateway or an interface");
+                return false;
+            }
+            r.iface = (uint16_t) dev_if;
+        } else {
+            int gw_if;
+            if (r.via.family != r.to.addr.family) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_BAD_VALUE,
+                                 "<route> 'via' %s is %s but 'to' is %s, "
+                                 "expected a gateway of the same family",
+                                 vns_ip_addr_format(&r.via, buf),
+                                 r.via.family == VNS_IP_V4 ? "IPv4" : "IPv6",
+                                 r.to.addr.family == VNS_IP_V4 ? "IPv4" : "IPv6");
+                return false;
+            }
+            if (dev_if >= 0) {
+                const HostIface *f = &h->ifaces[dev_if];
+                const VnsIpPrefix *p = r.via.family == VNS_IP_V4 ? &f->addr4
+                                                                 : &f->addr6;
+                /* A link-local IPv6 gateway is on the link of 'dev'. */
+                bool on = host_ip6_is_link_local(&r.via) ||
+                          (p->addr.family == r.via.family &&
+                           vns_ip_prefix_contains(p, &r.via));
+                if (!on) {
+                    g_autofree char *nets = host_subnet_list(h, r.via.family);
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                     "<route> gateway %s is not on the subnet "
+                                     "of interface '%s', expected an address "
+                                     "inside one of: %s",
+                                     vns_ip_addr_format(&r.via, buf), dev, nets);
+                    return false;
+                }
+                gw_if = dev_if;
+            } else {
+                gw_if = host_subnet_iface(h, &r.via);
+                if (gw_if < 0) {
+                    g_autofree char *nets = host_subnet_list(h, r.via.family);
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                     "<route> gateway %s is on no connected "
+                                     "subnet of '%s', expected an address "
+                                     "inside one of: %s",
+                                     vns_ip_addr_format(&r.via, buf),
+                                     h->base.name, nets);
+                    return false;
+                }
+            }
+            r.iface = (uint16_t) gw_if;
+        }
+        if (!host_add_route(h, &r, c, error))
+            return false;
+    }
+    return true;
+}
+
+static bool
+host_add_neighbors(Host *h, const VnsConfig *cfg, GError **error)
+{
+    g_autoptr(GPtrArray) list = vns_config_children(cfg, "neighbor");
+
+    for (guint i = 0; i < list->len; i++) {
+        const VnsConfig *c = list->pdata[i];
+        g_autofree char *ifname = NULL;
+        VnsIpAddr addr;
+        VnsMac mac;
+        bool have_mac;
+        char buf[VNS_IP_STRLEN];
+        HostNeigh *n;
+        int ifi;
+
+        if (!host_cfg_ip(c, "address", &addr, error) ||
+            !host_cfg_mac(c, "mac", &mac, &have_mac, error) ||
+            !vns_config_string(c, "interface", &ifname, error))
+            return false;
+        if (ifname != NULL) {
+            ifi = host_find_iface(h, ifname);
+            if (ifi < 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                 "<neighbor> 'interface' is '%s', which names "
+                                 "no <interface> of '%s', expected one of its "
+                                 "interface names", ifname, h->base.name);
+                return false;
+            }
+        } else {
+            ifi = host_subnet_iface(h, &addr);
+            if (ifi < 0) {
+                g_autofree char *nets = host_subnet_list(h, addr.family);
+                vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                 "<neighbor> %s is on no interface's subnet, "
+                                 "expected an address inside one of: %s, or an "
+                                 "'interface' attribute",
+                                 vns_ip_addr_format(&addr, buf), nets);
+                return false;
+            }
+        }
+        if (host_neigh_find(h, (uint16_t) ifi, &addr) != NULL) {
+            vns_config_error(error, c, VNS_CONFIG_ERROR_DUPLICATE,
+                             "<neighbor> %s on '%s' is given twice, expected "
+                             "one entry per address and interface",
+                             vns_ip_addr_format(&addr, buf),
+                             h->ifaces[ifi].name);
+            return false;
+        }
+        n = host_neigh_add(h, (uint16_t) ifi, &addr);
+        n->state = NEIGH_STATIC;
+        n->mac = mac;
+    }
+    return true;
+}
+
+static bool
+host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+{
+    Host *h = (Host *) self;
+    uint64_t cores, backlog, ttl, probes, queue;
+    VnsNode *node;
+
+    h->routes = g_array_new(FALSE, FALSE, sizeof(HostRoute));
+    h->rt4 = vns_route_table_new(VNS_IP_V4);
+    h->rt6 = vns_route_table_new(VNS_IP_V6);
+    h->neigh = g_hash_table_new_full(host_neigh_hash, host_neigh_equal, NULL,
+                                     host_neigh_free);
+    h->apps = g_hash_table_new(g_direct_hash, g_direct_equal);
+    if (cfg == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_MISSING,
+                    "%s '%s' needs its XML configuration", self->ops->type,
+                    self->name);
+        return false;
+    }
+    if (!vns_config_bool(cfg, "forward", &h->forward, error) ||
+        !vns_config_time(cfg, "cost-per-packet", &h->cost_ps, error) ||
+        !vns_config_uint(cfg, "cores", &cores, error) ||
+        !vns_config_uint(cfg, "backlog", &backlog, error) ||
+        !vns_config_uint(cfg, "ttl", &ttl, error) ||
+        !vns_config_time(cfg, "neighbor-reachable-time", &h->reachable_ps, error) ||
+        !vns_config_time(cfg, "neighbor-retrans-time", &h->retrans_ps, error) ||
+        !vns_config_uint(cfg, "neighbor-probes", &probes, error) ||
+        !vns_config_uint(cfg, "neighbor-queue", &queue, error))
+        return false;
+    if (h->retrans_ps <= 0) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<%s> 'neighbor-retrans-time' is 0, expected a "
+                         "positive time", vns_config_element(cfg));
+        return false;
+    }
+    h->ttl = (uint8_t) ttl;
+    h->max_probes = (uint32_t) probes;
+    h->queue_max = (uint32_t) queue;
+    node = vns_node_new(self->sim, self->name, (unsigned) cores, (uint32_t) backlog);
+    vns_net_add_node(self->net, node);
+    self->node = node;
+    return host_add_interfaces(h, cfg, error) &&
+           host_add_routes(h, cfg, error) &&
+           host_add_neighbors(h, cfg, error);
+}
+
+/* The element across the link from interface 'f': the link's other
+ * ports' peers. Two of them with one address on one link is an error. */
+static bool
+host_check_link_peers(Host *h, const HostIface *f, GError **error)
+{
+    VnsPort *lp = f->port->peer;
+    VnsElement *link;
+
+    if (lp == NULL)
+        return true;
+    link = lp->owner;
+    for (guint i = 0; i < link->ports->len; i++) {
+        VnsPort *q = link->ports->pdata[i];
+        VnsPort *far = q->peer;
+        const VnsIpAddr *mine[2] = { &f->addr4.addr, &f->addr6.addr };
+        if (q == lp || far == NULL || far->owner == &h->base)
+            continue;
+        const VnsIpAddr *theirs[2] = { &far->info.addr4, &far->info.addr6 };
+        for (int a = 0; a < 2; a++) {
+            char buf[VNS_IP_STRLEN];
+            if (mine[a]->family == VNS_IP_NONE ||
+                !vns_ip_addr_equal(mine[a], theirs[a]))
+                continue;
+            g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_CONFLICT,
+                        "%s:%d: <interface> '%s' of '%s' has address %s, which "
+                        "'%s:%s' across link '%s' also has, expected distinct "
+                        "addresses on one link", f->path, f->line, f->name,
+                        h->base.name, vns_ip_addr_format(mine[a], buf),
+                        far->owner->name, far->name, link->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+host_start(VnsElement *self, GError **error)
+{
+    Host *h = (Host *) self;
+
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        HostIface *f = &h->ifaces[i];
+        VnsPort *lp = f->port->peer;
+        if (!f->mtu_explicit && lp != NULL && lp->info.mtu != 0)
+            f->mtu = lp->info.mtu;
+        f->port->info.mtu = f->mtu;
+        if (f->addr6.addr.family == VNS_IP_V6 && f->mtu < HOST_IPV6_MIN_MTU) {
+            g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_CONFLICT,
+                        "%s:%d: <interface> '%s' of '%s' has an IPv6 address "
+                        "but its link's MTU is %u, expected at least %u bytes "
+                        "(RFC 8200 section 5)", f->path, f->line, f->name,
+                        self->name, f->mtu, HOST_IPV6_MIN_MTU);
+            return false;
+        }
+        if (!host_check_link_peers(h, f, error))
+            return false;
+    }
+    return true;
+}
+
+static void
+host_stop(VnsElement *self)
+{
+    Host *h = (Host *) self;
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, h->neigh);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        HostNeigh *n = v;
+        if (n->timer.seq != 0) {
+            vns_sim_cancel(self->sim, n->timer);
+            n->timer = VNS_EVENT_NONE;
+        }
+        while (n->q_head != NULL) {
+            VnsPacket *p = n->q_head;
+            n->q_head = p->next;
+            p->next = NULL;
+            vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
+        }
+        n->q_tail = NULL;
+        n->q_len = 0;
+        if (n->state == NEIGH_INCOMPLETE)
+            n->state = NEIGH_NONE;
+    }
+}
+
+static void
+host_reset(VnsElement *self)
+{
+    Host *h = (Host *) self;
+
+    memset(&h->st, 0, sizeof h->st);
+    if (self->node != NULL)
+        vns_node_reset(self->node);
+}
+
+static void
+host_stats(VnsElement *self, VnsReport *report)
+{
+    Host *h = (Host *) self;
+
+    vns_report_row(report, "hosts", self->name);
+    vns_report_str(report, "type", self->ops->type);
+    vns_report_int(report, "rx_packets", (int64_t) h->st.rx_packets);
+    vns_report_int(report, "tx_packets", (int64_t) h->st.tx_packets);
+    vns_report_int(report, "app_packets", (int64_t) h->st.from_apps);
+    vns_report_int(report, "forwarded", (int64_t) h->st.forwarded);
+    vns_report_int(report, "delivered", (int64_t) h->st.delivered);
+    vns_report_int(report, "icmp_errors_sent", (int64_t) h->st.icmp_errors_sent);
+    vns_report_int(report, "echo_replies_sent", (int64_t) h->st.echo_replies_sent);
+    vns_report_int(report, "arp_requests_sent", (int64_t) h->st.arp_requests_sent);
+    vns_report_int(report, "arp_replies_sent", (int64_t) h->st.arp_replies_sent);
+    vns_report_int(report, "arp_replies_received",
+                   (int64_t) h->st.arp_replies_received);
+    vns_report_int(report, "ns_sent", (int64_t) h->st.ns_sent);
+    vns_report_int(report, "na_sent", (int64_t) h->st.na_sent);
+    vns_report_int(report, "na_received", (int64_t) h->st.na_received);
+    vns_report_int(report, "neighbor_entries",
+                   (int64_t) g_hash_table_size(h->neigh));
+    vns_report_int(report, "routes4", (int64_t) vns_route_table_size(h->rt4));
+    vns_report_int(report, "routes6", (int64_t) vns_route_table_size(h->rt6));
+    if (h->cost_ps > 0)
+        vns_report_num(report, "cpu_utilization",
+                       vns_node_cpu_utilization(self->node));
+}
+
+static void
+host_free(VnsElement *self)
+{
+    Host *h = (Host *) self;
+
+    for (uint16_t i = 0; i < h->n_ifaces; i++) {
+        g_free(h->ifaces[i].name);
+        g_free(h->ifaces[i].path);
+    }
+    g_free(h->ifaces);
+    if (h->routes != NULL)
+        g_array_free(h->routes, TRUE);
+    vns_route_table_free(h->rt4);
+    vns_route_table_free(h->rt6);
+    if (h->neigh != NULL)
+        g_hash_table_destroy(h->neigh);
+    if (h->apps != NULL)
+        g_hash_table_destroy(h->apps);
+    for (int k = 0; k < VNS_HOST_N_HOOKS; k++)
+        if (h->hooks[k] != NULL)
+            g_array_free(h->hooks[k], TRUE);
+}
+
+const VnsElementOps vns_host_ops = {
+    .type = "host",
+    .spec = &host_spec,
+    .instance_size = sizeof(Host),
+    .create = host_create,
+    .start = host_start,
+    .receive = host_receive,
+    .reset = host_reset,
+    .stop = host_stop,
+    .stats = host_stats,
+    .free = host_free,
+};
+
+const VnsElementOps vns_router_ops = {
+    .type = "router",
+    .spec = &router_spec,
+    .instance_size = sizeof(Host),
+    .create = host_create,
+    .start = host_start,
+    .receive = host_receive,
+    .reset = host_reset,
+    .stop = host_stop,
+    .stats = host_stats,
+    .free = host_free,
+};
