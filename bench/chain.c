@@ -30,11 +30,13 @@ chain_write(const char *dir, unsigned routers, const char *duration)
         bool host = n == 0 || n == routers + 1;
         g_string_append_printf(t, "  <%s name=\"n%u\">\n", host ? "host" : "router", n);
         if (n > 0)
-            g_string_append_printf(t, "    <interface name=\"w\" address=\"10.%u.%u.2/24\"/>\n",
-                                   (n - 1) / 256, (n - 1) % 256);
+            g_string_append_printf(t, "    <interface name=\"w\" address=\"10.%u.%u.2/24\" "
+                                   "mac=\"02:00:00:%02x:%02x:02\"/>\n",
+                                   (n - 1) / 256, (n - 1) % 256, (n - 1) / 256, (n - 1) % 256);
         if (n <= routers)
-            g_string_append_printf(t, "    <interface name=\"e\" address=\"10.%u.%u.1/24\"/>\n",
-                                   n / 256, n % 256);
+            g_string_append_printf(t, "    <interface name=\"e\" address=\"10.%u.%u.1/24\" "
+                                   "mac=\"02:00:00:%02x:%02x:01\"/>\n",
+                                   n / 256, n % 256, n / 256, n % 256);
         if (n > 0)
             g_string_append_printf(t, "    <neighbor address=\"10.%u.%u.1\" mac=\"02:00:00:%02x:%02x:01\" interface=\"w\"/>\n",
                                    (n - 1) / 256, (n - 1) % 256, (n - 1) / 256, (n - 1) % 256);
@@ -42,7 +44,7 @@ chain_write(const char *dir, unsigned routers, const char *duration)
             g_string_append_printf(t, "    <neighbor address=\"10.%u.%u.2\" mac=\"02:00:00:%02x:%02x:02\" interface=\"e\"/>\n",
                                    n / 256, n % 256, n / 256, n % 256);
         /* Default routes: towards the sink, and back towards the source. */
-        if (n <= routers)
+        if (n < routers)
             g_string_append_printf(t, "    <route to=\"10.%u.%u.0/24\" via=\"10.%u.%u.2\"/>\n",
                                    routers / 256, routers % 256, n / 256, n % 256);
         if (n > 1)

@@ -284,7 +284,7 @@ vns_mac_equal(const VnsMac *a, const VnsMac *b)
 /*
  * vns_mac_is_multicast:
  * Returns whether 'mac' is a group address (the I/G bit, the least
- * significant bit of the first octet, IEEE 802 section 8.2); broadcast is one.
+ * significant bit of the first octet, IEEE Std 802); broadcast is one.
  */
 bool
 vns_mac_is_multicast(const VnsMac *mac)

@@ -17,7 +17,7 @@
 #include "net/wire.h"
 
 #define VNS_ETH_HLEN 14             /* IEEE 802.3 clause 3.1.1: 6 + 6 + 2 */
-#define VNS_VLAN_HLEN 4             /* IEEE 802.1Q clause 9.3: TPID + TCI */
+#define VNS_VLAN_HLEN 4             /* IEEE 802.1Q clause 9: TPID + TCI */
 
 typedef struct {
     VnsMac dst;

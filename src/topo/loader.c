@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/relaxng.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
@@ -37,23 +38,53 @@ const VnsSpec vns_topology_spec = {
     topology_attrs, topology_children, false,
 };
 
+/* What the parser saw, for the first error and a DOCTYPE. */
+typedef struct {
+    int error_line;
+    char *error;            /* the first error message */
+    int doctype_line;       /* > 0 once a DOCTYPE was seen */
+} ReadState;
+
+static void
+xml_read_error_cb(void *data, xmlError *e)
+{
+    xmlParserCtxt *ctxt = data;
+    ReadState *st = ctxt->_private;
+
+    if (st->error != NULL || e == NULL || e->level < XML_ERR_ERROR)
+        return;
+    st->error = g_strdup(e->message ? e->message : "not well-formed XML");
+    g_strchomp(st->error);
+    st->error_line = e->line;
+}
+
+/* A DOCTYPE is refused outright: stop before any declaration in it is
+ * read, so no entity (internal or external) can ever be defined. */
+static void
+xml_read_doctype_cb(void *data, const xmlChar *name, const xmlChar *external_id,
+                    const xmlChar *system_id)
+{
+    xmlParserCtxt *ctxt = data;
+    ReadState *st = ctxt->_private;
+
+    st->doctype_line = xmlSAX2GetLineNumber(ctxt);
+    xmlStopParser(ctxt);
+}
+
 /*
  * vns_xml_read:
  * Parses 'path' without network access, DTD loading or entity
- * substitution; a document with a DOCTYPE is refused (no entity, internal
- * or external, is ever expanded). Errors read "path:line: message".
+ * substitution; a document with a DOCTYPE is refused (so no entity,
+ * internal or external, is ever defined or expanded). Errors read
+ * "path:line: message" with the parser's first error.
  */
 xmlDoc *
 vns_xml_read(const char *path, GError **error)
 {
-    xmlParserCtxt *ctxt = xmlNewParserCtxt();
+    xmlParserCtxt *ctxt;
     xmlDoc *doc;
+    ReadState st = { 0, NULL, 0 };
 
-    if (ctxt == NULL) {
-        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_FAILED,
-                    "%s: out of memory", path);
-        return NULL;
-    }
     if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
         g_access(path, R_OK) != 0) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
@@ -62,41 +93,38 @@ vns_xml_read(const char *path, GError **error)
                         ? (g_file_test(path, G_FILE_TEST_IS_DIR)
                                ? "it is a directory" : "permission denied")
                         : "no such file");
-        xmlFreeParserCtxt(ctxt);
         return NULL;
     }
+    ctxt = xmlNewParserCtxt();
+    g_assert(ctxt != NULL);
+    ctxt->_private = &st;
+    ctxt->sax->serror = xml_read_error_cb;
+    ctxt->sax->internalSubset = xml_read_doctype_cb;
     doc = xmlCtxtReadFile(ctxt, path, NULL,
                           XML_PARSE_NONET | XML_PARSE_NOERROR |
                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-    if (doc == NULL || !ctxt->wellFormed) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        g_autofree char *msg = g_strdup(e && e->message ? e->message
-                                                        : "not well-formed XML");
-        g_strchomp(msg);
+    if (st.doctype_line > 0) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
-                    "%s:%d: %s, expected well-formed XML", path,
-                    e != NULL ? e->line : 0, msg);
-        if (doc != NULL)
-            xmlFreeDoc(doc);
+                    "%s:%d: DOCTYPE declarations are not allowed (entities are "
+                    "never expanded), expected a plain XML document", path,
+                    st.doctype_line);
+    } else if (doc == NULL || !ctxt->wellFormed || st.error != NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
+                    "%s:%d: %s, expected well-formed XML", path, st.error_line,
+                    st.error != NULL ? st.error : "not well-formed XML");
+    } else if (xmlDocGetRootElement(doc) == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
+                    "%s: the document has no root element, expected one", path);
+    } else {
         xmlFreeParserCtxt(ctxt);
-        return NULL;
+        g_free(st.error);
+        return doc;
     }
+    if (doc != NULL)
+        xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
-    if (doc->intSubset != NULL || doc->extSubset != NULL) {
-        xmlDtd *dtd = doc->intSubset ? doc->intSubset : doc->extSubset;
-        vns_xml_error(error, path, (xmlNode *) dtd, VNS_CONFIG_ERROR_XML,
-                      "DOCTYPE declarations are not allowed (entities are never "
-                      "expanded), expected a plain XML document");
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    if (xmlDocGetRootElement(doc) == NULL) {
-        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
-                    "%s: the document has no root element", path);
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    return doc;
+    g_free(st.error);
+    return NULL;
 }
 
 /* RelaxNG schema generation: the structure of every element and the set of

@@ -262,6 +262,25 @@ net_test_vxlan(VnsPacketPool *pool, uint32_t vni)
     return pkt;
 }
 
+VnsPacket *
+net_test_sample(VnsPacketPool *pool, int which)
+{
+    switch (which) {
+    case 0: return net_test_udp4(pool, 100);
+    case 1: return net_test_tcp4_syn(pool);
+    case 2: return net_test_tcp4_sack(pool, 100);
+    case 3: return net_test_icmp4_echo(pool, 56);
+    case 4: return net_test_icmp4_frag_needed(pool, 1400);
+    case 5: return net_test_arp(pool);
+    case 6: return net_test_vlan_udp4(pool, 7);
+    case 7: return net_test_udp6(pool, 100);
+    case 8: return net_test_tcp6_ext(pool, 100);
+    case 9: return net_test_icmp6_ns(pool);
+    case 10: return net_test_icmp6_ptb(pool, 1280);
+    default: return net_test_vxlan(pool, 5000);
+    }
+}
+
 uint16_t
 net_test_ones_sum(const uint8_t *p, size_t stored, uint16_t start)
 {

@@ -30,6 +30,9 @@ VnsPacket *net_test_tcp6_ext(VnsPacketPool *pool, uint32_t payload_len);
 VnsPacket *net_test_icmp6_ns(VnsPacketPool *pool);
 VnsPacket *net_test_icmp6_ptb(VnsPacketPool *pool, uint32_t mtu);
 VnsPacket *net_test_vxlan(VnsPacketPool *pool, uint32_t vni);
+/* All of the above by number, 0 to NET_TEST_N_SAMPLES - 1. */
+#define NET_TEST_N_SAMPLES 12
+VnsPacket *net_test_sample(VnsPacketPool *pool, int which);
 
 /* A one's complement sum written independently of src/net/checksum.c:
  * the plain 32-bit accumulate-and-fold of RFC 1071 section 4.1, over the

@@ -61,8 +61,10 @@ Test(checksum, rfc1624_incremental_example)
      * changes from 0x5555 to 0x3285. HC = ~(0xcd7a + 0x5555) = 0xdd2f; the
      * recomputed HC' = ~(0xcd7a + 0x3285) = ~0xffff = 0x0000, which
      * equation 3 gives and equation 2 (RFC 1141) does not (0xffff). */
-    uint16_t hc = vns_csum_fold(vns_csum_partial((uint8_t[]) { 0xcd, 0x7a, 0x55, 0x55 }, 4, 0));
-    uint16_t fresh = vns_csum_fold(vns_csum_partial((uint8_t[]) { 0xcd, 0x7a, 0x32, 0x85 }, 4, 0));
+    const uint8_t before[4] = { 0xcd, 0x7a, 0x55, 0x55 };
+    const uint8_t after[4] = { 0xcd, 0x7a, 0x32, 0x85 };
+    uint16_t hc = vns_csum_fold(vns_csum_partial(before, 4, 0));
+    uint16_t fresh = vns_csum_fold(vns_csum_partial(after, 4, 0));
 
     cr_assert_eq(hc, 0xdd2f);
     cr_assert_eq(fresh, 0x0000);
@@ -78,18 +80,21 @@ Test(checksum, incremental_matches_recomputation)
 
     gsl_rng_set(rng, 7);
     for (int i = 0; i < 10000; i++) {
-        VnsPacket *pkt = vns_packet_new(pool, (uint32_t) gsl_rng_uniform_int(rng, 1400));
+        uint32_t payload = (uint32_t) gsl_rng_uniform_int(rng, 1400);
+        VnsPacket *pkt = vns_packet_new(pool, payload);
         VnsIpv4Hdr h = { .ttl = (uint8_t) gsl_rng_uniform_int(rng, 256),
                          .proto = (uint8_t) gsl_rng_uniform_int(rng, 256),
                          .id = (uint16_t) gsl_rng_get(rng),
-                         .src = (uint32_t) gsl_rng_get(rng), .dst = (uint32_t) gsl_rng_get(rng) };
+                         .src = (uint32_t) gsl_rng_get(rng),
+                         .dst = (uint32_t) gsl_rng_get(rng) };
         uint8_t *ip = vns_ipv4_push(pkt, &h);
+        uint16_t off = (uint16_t) (8 * gsl_rng_uniform_int(rng, 8192));
 
         switch (i % 5) {
         case 0: vns_ipv4_dec_ttl(ip); break;
         case 1: vns_ipv4_set_src(ip, (uint32_t) gsl_rng_get(rng)); break;
         case 2: vns_ipv4_set_dst(ip, (uint32_t) gsl_rng_get(rng)); break;
-        case 3: vns_ipv4_set_frag(ip, false, true, 8 * (uint16_t) gsl_rng_uniform_int(rng, 8192)); break;
+        case 3: vns_ipv4_set_frag(ip, false, true, off); break;
         default: vns_ipv4_set_id(ip, vns_ipv4_id(ip)); break;   /* no change */
         }
         cr_assert_eq(vns_wire_get16(ip + 10), vns_ipv4_checksum(ip), "case %d", i % 5);

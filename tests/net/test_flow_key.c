@@ -188,6 +188,79 @@ Test(flow_key, ethernet_padding_is_not_l4)
     vns_packet_free(p);
 }
 
+/* Every field that a parse of a prefix knows agrees with the parse of the
+ * whole frame; a field it does not know is at its unknown value. */
+static void
+assert_prefix_consistent(const VnsFlowKey *k, const VnsFlowOffsets *o,
+                         const VnsFlowKey *full, size_t n)
+{
+    VnsFlowKey unknown;
+
+    vns_flow_key_init(&unknown);
+    if (o->l2 == VNS_OFF_NONE) {
+        cr_assert(vns_flow_key_equal(k, &unknown), "n %zu: L2 unknown, key not", n);
+        return;
+    }
+    cr_assert(vns_mac_equal(&k->eth_src, &full->eth_src), "n %zu", n);
+    cr_assert(k->ethertype == full->ethertype || k->ethertype == 0, "n %zu", n);
+    if (o->l3 == VNS_OFF_NONE) {
+        cr_assert_eq(k->family, VNS_IP_NONE, "n %zu", n);
+        cr_assert_eq(k->sport, 0, "n %zu", n);
+        return;
+    }
+    cr_assert_eq(k->family, full->family, "n %zu", n);
+    cr_assert(vns_ip_addr_equal(&k->src, &full->src), "n %zu", n);
+    cr_assert(vns_ip_addr_equal(&k->dst, &full->dst), "n %zu", n);
+    cr_assert_eq(k->proto, full->proto, "n %zu", n);
+    cr_assert_eq(k->ttl, full->ttl, "n %zu", n);
+    if (o->l4 == VNS_OFF_NONE) {
+        cr_assert_eq(k->sport, 0, "n %zu", n);
+        cr_assert_eq(k->dport, 0, "n %zu", n);
+        cr_assert_eq(k->tcp_flags, 0, "n %zu", n);
+        cr_assert_eq(k->icmp_type, 0, "n %zu", n);
+        return;
+    }
+    cr_assert_eq(k->sport, full->sport, "n %zu", n);
+    cr_assert_eq(k->dport, full->dport, "n %zu", n);
+    cr_assert_eq(k->tcp_flags, full->tcp_flags, "n %zu", n);
+    cr_assert_eq(k->icmp_type, full->icmp_type, "n %zu", n);
+    cr_assert_eq(k->icmp_id, full->icmp_id, "n %zu", n);
+    /* The tunnel header is read when present (best effort). */
+    cr_assert(k->tunnel_id == full->tunnel_id || k->tunnel_id == 0, "n %zu", n);
+}
+
+Test(flow_key, prefixes_parse_consistently)
+{
+    g_autoptr(VnsPacketPool) pool = vns_packet_pool_new();
+
+    for (int s = 0; s < NET_TEST_N_SAMPLES; s++) {
+        VnsPacket *p = net_test_sample(pool, s);
+        VnsFlowKey full = *vns_packet_flow_key(p);
+        VnsFlowOffsets fo = { p->l2_off, p->l3_off, p->l4_off };
+
+        /* The whole frame parses completely (ARP: layer 2 only). */
+        cr_assert_eq(fo.l2, 0, "sample %d", s);
+        cr_assert(s == 5 || (fo.l3 != VNS_OFF_NONE && fo.l4 != VNS_OFF_NONE),
+                  "sample %d", s);
+        for (size_t n = 0; n <= p->len; n++) {
+            g_autofree uint8_t *b = n > 0 ? g_memdup2(vns_packet_data(p), n) : NULL;
+            VnsFlowKey k;
+            VnsFlowOffsets o;
+            bool ok = vns_flow_key_parse_eth(&k, &o, b, n);
+
+            assert_prefix_consistent(&k, &o, &full, n);
+            if (n == p->len) {
+                cr_assert(ok, "sample %d", s);
+                cr_assert(vns_flow_key_equal(&k, &full), "sample %d", s);
+            }
+            /* A prefix that ends inside the headers reaching layer 4 fails. */
+            if (fo.l4 != VNS_OFF_NONE && n < fo.l4 + 4u)
+                cr_assert_not(ok, "sample %d n %zu", s, n);
+        }
+        vns_packet_free(p);
+    }
+}
+
 Test(flow_key, cache_is_invalidated_by_push_and_pull)
 {
     g_autoptr(VnsPacketPool) pool = vns_packet_pool_new();

@@ -18,7 +18,7 @@ Test(proto, header_sizes_match_the_rfcs)
         cr_assert_eq(p->len - before, (n), #expr); } while (0)
     /* IEEE 802.3 clause 3.1.1: 6 + 6 + 2. */
     GROWS_BY(vns_eth_push(p, &(VnsEthHdr) { 0 }), 14);
-    /* IEEE 802.1Q clause 9.3: TPID + TCI. */
+    /* IEEE 802.1Q clause 9: TPID + TCI. */
     GROWS_BY(vns_vlan_push(p, &(VnsVlanHdr) { 0 }), 4);
     /* RFC 826 for Ethernet and IPv4: 8 + 2 x (6 + 4). */
     GROWS_BY(vns_arp_push(p, &(VnsArpHdr) { 0 }), 28);
@@ -510,32 +510,13 @@ parse_everything(const uint8_t *p, size_t n)
     cr_assert(o.l4 == VNS_OFF_NONE || o.l4 <= n);
 }
 
-static VnsPacket *
-sample(VnsPacketPool *pool, int which)
-{
-    switch (which) {
-    case 0: return net_test_udp4(pool, 100);
-    case 1: return net_test_tcp4_syn(pool);
-    case 2: return net_test_tcp4_sack(pool, 100);
-    case 3: return net_test_icmp4_echo(pool, 56);
-    case 4: return net_test_icmp4_frag_needed(pool, 1400);
-    case 5: return net_test_arp(pool);
-    case 6: return net_test_vlan_udp4(pool, 7);
-    case 7: return net_test_udp6(pool, 100);
-    case 8: return net_test_tcp6_ext(pool, 100);
-    case 9: return net_test_icmp6_ns(pool);
-    case 10: return net_test_icmp6_ptb(pool, 1280);
-    default: return net_test_vxlan(pool, 5000);
-    }
-}
-#define N_SAMPLES 12
 
 Test(proto, every_prefix_of_every_header_is_safe)
 {
     g_autoptr(VnsPacketPool) pool = vns_packet_pool_new();
 
-    for (int s = 0; s < N_SAMPLES; s++) {
-        VnsPacket *p = sample(pool, s);
+    for (int s = 0; s < NET_TEST_N_SAMPLES; s++) {
+        VnsPacket *p = net_test_sample(pool, s);
         const uint8_t *d = vns_packet_data(p);
 
         /* Every start offset (so each header is seen at data[0]) and every
@@ -584,7 +565,7 @@ Test(proto, random_corruption_is_safe)
 
     gsl_rng_set(rng, 3);
     for (int i = 0; i < 200000; i++) {
-        VnsPacket *p = sample(pool, i % N_SAMPLES);
+        VnsPacket *p = net_test_sample(pool, i % NET_TEST_N_SAMPLES);
         uint8_t *d = vns_packet_data(p);
         int flips = 1 + (int) gsl_rng_uniform_int(rng, 4);
 
