@@ -1,1 +1,2 @@
 EXTRA_DIST += doc/cli.md doc/files.md doc/results.md doc/reference.md
+EXTRA_DIST += doc/kernel.md doc/stats.md doc/packets.md

@@ -536,3 +536,549 @@ Test(apps, same_seed_same_packets_and_other_flows_do_not_interfere)
     cr_assert(d->len != a->len ||
               g_array_index(d, Captured, 0).t != g_array_index(a, Captured, 0).t);
 }
+
+/* ---- the sink's definitions, on scripted arrivals ---- */
+
+/* Sits between a source and a sink and treats packet k as script[k] says:
+ * 'p' pass, 'd' drop, '2' pass and a copy, 'c' pass with a corrupted UDP
+ * checksum, 'h' hold until the next passed packet has gone, then pass. */
+typedef struct {
+    VnsElement base;
+    const char *script;         /* borrowed, static */
+    VnsPacket *held;            /* owned */
+} Mangler;
+
+static bool
+mangler_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+{
+    vns_element_add_port(self, "in");
+    vns_element_add_port(self, "out");
+    return true;
+}
+
+static void
+mangler_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+{
+    Mangler *m = (Mangler *) self;
+    VnsPort *out = vns_element_port(self, 1);
+    char action = m->script[pkt->flow_seq];
+
+    switch (action) {
+    case 'd':
+        vns_packet_drop(pkt, self, VNS_DROP_POLICY_DENY);
+        return;
+    case 'h':
+        cr_assert_null(m->held);
+        m->held = pkt;
+        return;
+    case '2':
+        vns_port_send(out, vns_packet_clone(pkt));
+        break;
+    case 'c':
+        /* The UDP checksum is bytes 6-7 after the IPv4 header. */
+        vns_packet_data(pkt)[VNS_IPV4_HLEN + 6] ^= 0x55;
+        vns_packet_invalidate(pkt);
+        break;
+    default:
+        cr_assert_eq(action, 'p');
+    }
+    vns_port_send(out, pkt);
+    if (m->held != NULL) {
+        VnsPacket *h = m->held;
+        m->held = NULL;
+        vns_port_send(out, h);
+    }
+}
+
+static void
+mangler_stop(VnsElement *self)
+{
+    Mangler *m = (Mangler *) self;
+
+    if (m->held != NULL)
+        vns_packet_drop(g_steal_pointer(&m->held), self, VNS_DROP_END_OF_RUN);
+}
+
+static const VnsElementOps mangler_ops = {
+    .type = "mangler",
+    .instance_size = sizeof(Mangler),
+    .create = mangler_create,
+    .receive = mangler_receive,
+    .stop = mangler_stop,
+};
+
+/* Runs 10 CBR packets 1 ms apart (seq k sent at k ms) through the script
+ * "p h p d 2 c p h p p" into a sink, with a reset at 'reset' (0: none), to
+ * 20 ms. */
+static VnsReport *
+apps_run_mangled(VnsTime reset, uint64_t *malformed)
+{
+    g_autoptr(GError) error = NULL;
+    VnsSim *sim = vns_sim_new(NULL);
+    VnsNet *net = vns_net_new(sim);
+    VnsElement *src = vns_net_add(net, &vns_udp_source_ops, "m.src", NULL, &error);
+    VnsElement *mid = vns_net_add(net, &mangler_ops, "m.mangler", NULL, &error);
+    VnsElement *sink = vns_net_add(net, &vns_udp_sink_ops, "m.sink", NULL, &error);
+    VnsUdpSourceConf conf = {
+        .pattern = VNS_UDP_PATTERN_CBR, .interval = VNS_MS,
+        .size = vns_dist_new(VNS_DIST_FIXED, 100, 0),
+        .stop = 10 * VNS_MS, .src = vns_ip_addr_v4(0x0a000001),
+        .dst = vns_ip_addr_v4(0x0a000002), .sport = 40000, .dport = 5000,
+        .flow_id = vns_net_flow_register(net, "m"),
+    };
+    VnsReport *report = vns_report_new();
+
+    ((Mangler *) mid)->script = "phpd2cphpp";
+    cr_assert(vns_port_connect(vns_udp_source_setup(src, &conf),
+                               vns_element_port(mid, 0), &error));
+    cr_assert(vns_port_connect(vns_element_port(mid, 1),
+                               vns_udp_sink_setup(sink, "m", conf.flow_id, 5000,
+                                                  src, 5 * VNS_MS), &error));
+    cr_assert(vns_net_start(net, &error));
+    if (reset > 0) {
+        vns_sim_run_until(sim, reset);
+        vns_net_reset(net);
+    }
+    vns_sim_run_until(sim, 20 * VNS_MS);
+    vns_net_stop(net);
+    vns_net_stats(net, report);
+    *malformed = sink->drops[VNS_DROP_MALFORMED];
+    vns_sim_free(sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+    return report;
+}
+
+static double
+apps_num(const VnsReport *report, const char *flow, const char *key)
+{
+    double v = NAN;
+
+    cr_assert(vns_report_get_num(report, "flows", flow, key, &v),
+              "no field %s of flow %s", key, flow);
+    return v;
+}
+
+/* J of RFC 3550 section 6.4.1 after the |D| values 'd' (ms). */
+static double
+apps_rfc3550(const double *d, size_t n)
+{
+    double j = 0;
+
+    for (size_t i = 0; i < n; i++)
+        j += (d[i] - j) / 16;
+    return j;
+}
+
+Test(apps, sink_counts_duplicates_reordering_loss_and_jitter)
+{
+    /* Script "phpd2cphpp" on seq 0..9 sent at 0..9 ms: arrivals 0@0, 2@2,
+     * 1@2 (held 1 ms), 4@4 and its copy, 5@5 with a bad checksum (dropped
+     * as malformed), 6@6, 8@8, 7@8 (held), 9@9; 3 never arrives.
+     * Unique arrivals 8 (800 bytes); duplicates 1; reordered 2 (1 after 2,
+     * 7 after 8: RFC 4737); loss 1 - 8 / (9 - 0 + 1) = 0.2 (RFC 3550 A.3);
+     * latencies in arrival order 0 0 1 0 0 0 1 0 ms, so |D| = 0 1 1 0 0 1 1
+     * and jitter_s = 4/7 ms; goodput 800 x 8 bit / 20 ms = 320 kbit/s. */
+    const double d[] = { 0, 1, 1, 0, 0, 1, 1 };
+    uint64_t malformed = 0;
+    g_autoptr(VnsReport) r = apps_run_mangled(0, &malformed);
+    GString *gp;
+
+    cr_assert_eq(malformed, 1);
+    cr_assert_eq(apps_num(r, "m", "sent_packets"), 10);
+    cr_assert_eq(apps_num(r, "m", "sent_bytes"), 1000);
+    cr_assert_eq(apps_num(r, "m", "received_packets"), 8);
+    cr_assert_eq(apps_num(r, "m", "received_bytes"), 800);
+    cr_assert_eq(apps_num(r, "m", "duplicates"), 1);
+    cr_assert_eq(apps_num(r, "m", "reordered"), 2);
+    cr_assert_float_eq(apps_num(r, "m", "loss"), 0.2, 1e-12);
+    cr_assert_float_eq(apps_num(r, "m", "goodput_bps"), 320000, 1e-6);
+    cr_assert_float_eq(apps_num(r, "m", "jitter_s"), 4e-3 / 7, 1e-15);
+    cr_assert_float_eq(apps_num(r, "m", "jitter_rfc3550_s"),
+                       apps_rfc3550(d, G_N_ELEMENTS(d)) * 1e-3, 1e-15);
+    /* Latency: mean 2/8 ms exactly; min 0, max 1 ms exactly; the lower
+     * median of six zeros and two 1 ms is 0; p90 is the 8th of 8: 1 ms. */
+    cr_assert_float_eq(apps_num(r, "m", "latency_mean_s"), 0.25e-3, 1e-15);
+    cr_assert_eq(apps_num(r, "m", "latency_min_s"), 0);
+    cr_assert_eq(apps_num(r, "m", "latency_max_s"), 1e-3);
+    cr_assert_eq(apps_num(r, "m", "latency_p50_s"), 0);
+    cr_assert_eq(apps_num(r, "m", "latency_p90_s"), 1e-3);
+    /* 5 ms bins over [0, 20 ms): 400 bytes in each of the first two. */
+    gp = g_hash_table_lookup(vns_report_files(r), "goodput-m.dat");
+    cr_assert_not_null(gp);
+    cr_assert_str_eq(gp->str, "# flow m: goodput (UDP payload) per 0.005 s bin\n"
+                              "# time_s goodput_bps\n"
+                              "0 640000\n0.005 640000\n0.01 0\n0.015 0\n");
+    cr_assert_not_null(g_hash_table_lookup(vns_report_files(r), "latency-m.dat"));
+}
+
+Test(apps, sink_measures_from_the_end_of_warmup)
+{
+    /* The same arrivals with a reset at 4.5 ms: the source has sent seq 0-4,
+     * so the window's packets are 5-9 (sent 5, base 5). Arrivals in the
+     * window: 5 malformed, 6, 8, 7, 9: received 4, reordered 1, duplicates
+     * 0 (4's copy came at 4 ms); loss 1 - 4 / (9 - 5 + 1) = 0.2; |D| =
+     * 0 1 1: jitter 2/3 ms; goodput 400 x 8 bit / 15.5 ms. */
+    uint64_t malformed = 0;
+    g_autoptr(VnsReport) r = apps_run_mangled(4500 * VNS_US, &malformed);
+
+    cr_assert_eq(malformed, 1);
+    cr_assert_eq(apps_num(r, "m", "sent_packets"), 5);
+    cr_assert_eq(apps_num(r, "m", "received_packets"), 4);
+    cr_assert_eq(apps_num(r, "m", "duplicates"), 0);
+    cr_assert_eq(apps_num(r, "m", "reordered"), 1);
+    cr_assert_float_eq(apps_num(r, "m", "loss"), 0.2, 1e-12);
+    cr_assert_float_eq(apps_num(r, "m", "jitter_s"), 2e-3 / 3, 1e-15);
+    cr_assert_float_eq(apps_num(r, "m", "goodput_bps"), 3200 / 15.5e-3, 1e-6);
+}
+
+/* ---- experiments through hosts, routers and links ---- */
+
+/* Each test gets the RelaxNG schemas generated from the registry (what
+ * `vnetsim schema` prints) in a temporary directory, so it does not depend
+ * on the shipped copies being regenerated. */
+static void
+apps_schemas_init(void)
+{
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vns-apps-XXXXXX", &error);
+    g_autoptr(GString) topo = NULL, exp = NULL;
+    g_autofree char *tp = NULL, *ep = NULL;
+
+    cr_assert_not_null(dir);
+    cr_assert(vns_models_register(reg, &error));
+    topo = vns_schema_generate(reg, &vns_topology_spec, &vns_topology_spec,
+                               VNS_SCOPE_TOPOLOGY);
+    exp = vns_schema_generate(reg, &vns_experiment_spec, &vns_traffic_spec,
+                              VNS_SCOPE_TRAFFIC);
+    tp = g_build_filename(dir, "topology.rng", NULL);
+    ep = g_build_filename(dir, "experiment.rng", NULL);
+    cr_assert(g_file_set_contents(tp, topo->str, (gssize) topo->len, &error));
+    cr_assert(g_file_set_contents(ep, exp->str, (gssize) exp->len, &error));
+    g_setenv("VNETSIM_SCHEMADIR", dir, TRUE);
+}
+
+static void
+apps_schemas_fini(void)
+{
+    const char *dir = g_getenv("VNETSIM_SCHEMADIR");
+    g_autofree char *tp = g_build_filename(dir, "topology.rng", NULL);
+    g_autofree char *ep = g_build_filename(dir, "experiment.rng", NULL);
+
+    g_unlink(tp);
+    g_unlink(ep);
+    g_rmdir(dir);
+}
+
+/* Loads tests/data/'file' with 'sets' and builds it into a new network,
+ * seeded for replication 'rep'. */
+static VnsNet *
+apps_build(const char *file, const char *const *sets, uint32_t rep,
+           VnsExperiment **exp_out, VnsRegistry **reg_out)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
+    VnsRegistry *reg = vns_registry_new();
+    VnsExperiment *exp;
+    VnsSim *sim;
+    VnsNet *net;
+
+    cr_assert(vns_models_register(reg, &error));
+    exp = vns_experiment_load(reg, path, sets, &error);
+    cr_assert_not_null(exp, "%s", error->message);
+    sim = vns_sim_new(exp->queue);
+    vns_sim_set_seed(sim, exp->seed, rep);
+    net = vns_net_new(sim);
+    cr_assert(vns_experiment_build(exp, net, &error), "%s", error->message);
+    *exp_out = exp;
+    *reg_out = reg;
+    return net;
+}
+
+/* Runs an experiment the way vns_experiment_run_once() does, but keeps the
+ * network until the end to check that every packet went back to the pool.
+ * Returns the report (owned). */
+static VnsReport *
+apps_run(const char *file, const char *const *sets, uint32_t rep)
+{
+    g_autoptr(GError) error = NULL;
+    VnsExperiment *exp;
+    VnsRegistry *reg;
+    VnsNet *net = apps_build(file, sets, rep, &exp, &reg);
+    VnsSim *sim = vns_net_sim(net);
+    VnsReport *report = vns_report_new();
+
+    cr_assert(vns_net_start(net, &error), "%s", error->message);
+    if (exp->warmup > 0) {
+        vns_sim_run_until(sim, exp->warmup);
+        vns_net_reset(net);
+    }
+    vns_sim_run_until(sim, exp->warmup + exp->duration);
+    vns_net_stop(net);
+    vns_net_stats(net, report);
+    /* Pending events release the packets they carry. */
+    vns_sim_free(sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0,
+                 "%" G_GUINT64_FORMAT " packets out of the pool",
+                 vns_packet_pool_outstanding(vns_net_pool(net)));
+    vns_net_free(net);
+    vns_experiment_free(exp);
+    vns_registry_free(reg);
+    return report;
+}
+
+/* Bytes of line time of a frame carrying an IP packet of 'ip_size' bytes:
+ * + 14 Ethernet header + 4 FCS (IEEE 802.3 clause 3.1.1), at least 64,
+ * + 8 preamble and SFD + 12 inter-frame gap (clause 4.4.2). */
+static uint64_t
+apps_wire(uint64_t ip_size)
+{
+    return MAX(ip_size + 14 + 4, 64) + 8 + 12;
+}
+
+static void
+apps_check_exact(const char *family, uint64_t ip_hdr)
+{
+    /* ok-apps-exact.xml: 1000-byte payloads at 10 Mbit/s (one per 800 us)
+     * from 0 to 900 ms: 1125 packets. The packet is 1000 + 8 (UDP, RFC 768)
+     * + 20 (IPv4, RFC 791) or 40 (IPv6, RFC 8200) bytes; each hop takes
+     * vns_time_tx(wire bytes, rate) + delay, with the chain's defaults
+     * 1 Gbit/s 10 us, 100 Mbit/s 1 ms, 1 Gbit/s 20 us. The largest queue a
+     * packet can meet is empty (the bottleneck needs 85.28 us of the 800). */
+    g_autofree char *set = g_strdup_printf("family=%s", family);
+    const char *sets[] = { set, NULL };
+    g_autoptr(VnsReport) r = apps_run("ok-apps-exact.xml", sets, 0);
+    uint64_t wire = apps_wire(1000 + 8 + ip_hdr);
+    VnsTime lat = vns_time_tx(wire, 1000000000) + 10 * VNS_US +
+                  vns_time_tx(wire, 100000000) + VNS_MS +
+                  vns_time_tx(wire, 1000000000) + 20 * VNS_US;
+
+    cr_assert_eq(apps_num(r, "f1", "sent_packets"), 1125);
+    cr_assert_eq(apps_num(r, "f1", "received_packets"), 1125);
+    cr_assert_eq(apps_num(r, "f1", "received_bytes"), 1125000);
+    cr_assert_eq(apps_num(r, "f1", "loss"), 0);
+    cr_assert_eq(apps_num(r, "f1", "reordered"), 0);
+    cr_assert_eq(apps_num(r, "f1", "duplicates"), 0);
+    /* min == max == closed form, to the picosecond. */
+    cr_assert_eq(apps_num(r, "f1", "latency_min_s"), vns_time_to_s(lat),
+                 "%s: min %.12g s, closed form %.12g s", family,
+                 apps_num(r, "f1", "latency_min_s"), vns_time_to_s(lat));
+    cr_assert_eq(apps_num(r, "f1", "latency_max_s"), vns_time_to_s(lat));
+    cr_assert_eq(apps_num(r, "f1", "jitter_s"), 0);
+    /* 1125 x 8000 bit over the 1 s window. */
+    cr_assert_float_eq(apps_num(r, "f1", "goodput_bps"), 9e6, 1e-6);
+}
+
+Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv4,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    apps_check_exact("ipv4", 20);
+}
+
+Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv6,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    apps_check_exact("ipv6", 40);
+}
+
+Test(apps, overload_of_120_percent_loses_one_packet_in_six,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    /* ok-apps-overload.xml: 1002-byte payloads (1068 wire bytes) every
+     * 71.2 us into a 100 Mbit/s bottleneck that serves one per
+     * 1068 x 8 / 1e8 = 85.44 us: offered / capacity = 85.44 / 71.2 = 1.2, so
+     * once the queue is full a fraction 1 - 1/1.2 = 1/6 of the packets is
+     * dropped. Checked to within 1% of 1/6, relative. The goodput is the
+     * line rate's share of payload, 1002 / 1068 x 1e8 bit/s, to within one
+     * packet (1002 x 8 bit) over the 2 s window. */
+    g_autoptr(VnsReport) r = apps_run("ok-apps-overload.xml", NULL, 0);
+    double loss = apps_num(r, "over", "loss");
+    double goodput = apps_num(r, "over", "goodput_bps");
+    double drops = 0;
+
+    cr_assert(fabs(loss - 1.0 / 6) <= 0.01 / 6, "loss %.6f, expected 1/6", loss);
+    cr_assert(fabs(goodput - 1002.0 / 1068 * 1e8) <= 1002 * 8 / 2.0,
+              "goodput %.1f bit/s, expected %.1f", goodput, 1002.0 / 1068 * 1e8);
+    /* The drops happen at the bottleneck's queue: about a sixth of what
+     * was sent in the window (2 s / 71.2 us = 28090 packets). */
+    cr_assert(vns_report_get_num(r, "drops", "r1-r2/queue_full", "packets", &drops));
+    cr_assert(fabs(drops - 28090.0 / 6) <= 0.01 * 28090 / 6, "%.0f drops", drops);
+    cr_assert_eq(apps_num(r, "over", "sent_packets"), 28090);
+}
+
+static void
+apps_check_line_rate(const char *family, unsigned payload, unsigned overhead)
+{
+    /* ok-apps-linerate.xml: 150 Mbit/s of payload into a 100 Mbit/s
+     * bottleneck, which then sends frames back to back: goodput =
+     * payload / (payload + overhead) x 1e8, overhead = 8 UDP + 20 IPv4 (40
+     * IPv6) + 14 Ethernet + 4 FCS + 8 preamble/SFD + 12 gap. Tolerance: one
+     * packet over the 1 s window, payload x 8 bit/s. */
+    g_autofree char *f = g_strdup_printf("family=%s", family);
+    g_autofree char *s = g_strdup_printf("size=%u", payload);
+    const char *sets[] = { f, s, NULL };
+    g_autoptr(VnsReport) r = apps_run("ok-apps-linerate.xml", sets, 0);
+    double want = (double) payload / (payload + overhead) * 1e8;
+    double goodput = apps_num(r, "sat", "goodput_bps");
+
+    cr_assert(fabs(goodput - want) <= payload * 8.0,
+              "%s: goodput %.1f bit/s, expected %.1f +- %u", family, goodput,
+              want, payload * 8);
+}
+
+Test(apps, saturated_link_gives_line_rate_goodput,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    /* 1472 / 1538 x 100 Mbit/s = 95.71 Mbit/s, the classic UDP figure for a
+     * 1500-byte MTU; over IPv6 the largest payload is 1452. */
+    apps_check_line_rate("ipv4", 1472, 8 + 20 + 14 + 4 + 8 + 12);
+    apps_check_line_rate("ipv6", 1452, 8 + 40 + 14 + 4 + 8 + 12);
+}
+
+Test(apps, poisson_queue_matches_m_d_1,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    /* ok-apps-mdone.xml: Poisson arrivals at 80% of h1's 100 Mbit/s link,
+     * fixed 1066-byte frames: an M/D/1 queue with service S = 85.28 us and
+     * mean wait W = rho S / (2 (1 - rho)) = 170.56 us (Pollaczek-Khinchine).
+     * Mean latency = W + S + 10 us + 2 x 852.8 ns (10 Gbit/s hops) + 1 ms +
+     * 20 us. The ten replications' means (5 s each, about 47000 packets) are independent: the closed form must
+     * lie in their 99.9% confidence interval (t with 9 degrees of freedom:
+     * 4.781). */
+    const double s = 1066 * 8 / 1e8, rho = 0.8;
+    const double want = rho * s / (2 * (1 - rho)) + s + 10e-6 + 2 * 852.8e-9 +
+                        1e-3 + 20e-6;
+    double sum = 0, sum2 = 0, mean, sd;
+    const int n = 10;
+
+    for (int rep = 0; rep < n; rep++) {
+        g_autoptr(VnsReport) r = apps_run("ok-apps-mdone.xml", NULL, (uint32_t) rep);
+        double m = apps_num(r, "mdone", "latency_mean_s");
+        sum += m;
+        sum2 += m * m;
+        cr_assert_eq(apps_num(r, "mdone", "loss"), 0);
+    }
+    mean = sum / n;
+    sd = sqrt((sum2 - sum * sum / n) / (n - 1));
+    cr_assert(fabs(mean - want) <= 4.781 * sd / sqrt(n),
+              "mean latency %.4f us, M/D/1 %.4f us, half-width %.4f us",
+              mean * 1e6, want * 1e6, 4.781 * sd / sqrt(n) * 1e6);
+}
+
+Test(apps, every_pattern_and_size_runs,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    /* ok-apps-mixed.xml on a lightly loaded 1 Gbit/s link: nothing is lost,
+     * and the payload sizes stay inside their distributions' ranges. */
+    g_autoptr(VnsReport) r = apps_run("ok-apps-mixed.xml", NULL, 0);
+    const char *flows[] = { "lit", "back", "short" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(flows); i++) {
+        double rx = apps_num(r, flows[i], "received_packets");
+        double bytes = apps_num(r, flows[i], "received_bytes");
+        cr_assert_gt(rx, 100, "%s", flows[i]);
+        cr_assert_eq(apps_num(r, flows[i], "loss"), 0, "%s", flows[i]);
+        cr_assert(bytes >= rx * 1 && bytes <= rx * 1472, "%s", flows[i]);
+    }
+    /* "short" sends every 1 ms from 100 to 800 ms; the window starts at
+     * 200 ms, just after the send at 200 ms: 599 sent in the window (201 to
+     * 799 ms), and the 200 ms packet arrives in it. */
+    cr_assert_eq(apps_num(r, "short", "sent_packets"), 599);
+    cr_assert_eq(apps_num(r, "short", "received_packets"), 600);
+}
+
+Test(apps, ports_are_bound_as_advertised,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    /* Source ports: 40000 as given; "auto" in Linux's 32768-60999 and the
+     * same when built again with the same seed. Sinks advertise their
+     * dport. */
+    VnsExperiment *exp;
+    VnsRegistry *reg;
+    VnsNet *net = apps_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
+    VnsElement *h1 = vns_net_find(net, "h1"), *h2 = vns_net_find(net, "h2");
+    VnsPort *lit = vns_element_find_port(h1, "app:lit.src");
+    VnsPort *back = vns_element_find_port(h2, "app:back.src");
+    VnsPort *sink = vns_element_find_port(h2, "app:lit.sink");
+    uint16_t back_port;
+
+    cr_assert_not_null(lit);
+    cr_assert_not_null(back);
+    cr_assert_not_null(sink);
+    cr_assert_eq(lit->peer->info.l4_port, 40000);
+    cr_assert_eq(lit->peer->info.l4_proto, 17);
+    cr_assert_eq(sink->peer->info.l4_port, 5000);
+    back_port = back->peer->info.l4_port;
+    cr_assert(back_port >= 32768 && back_port <= 60999, "port %u", back_port);
+    cr_assert_not_null(vns_net_find(net, "short.sink"));
+    vns_sim_free(vns_net_sim(net));
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+    vns_experiment_free(exp);
+
+    net = apps_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
+    back = vns_element_find_port(vns_net_find(net, "h2"), "app:back.src");
+    cr_assert_eq(back->peer->info.l4_port, back_port);
+    vns_sim_free(vns_net_sim(net));
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+    vns_experiment_free(exp);
+    vns_registry_free(reg);
+}
+
+/* ---- input errors ---- */
+
+Test(apps, bad_flows_are_refused_with_file_and_line,
+     .init = apps_schemas_init, .fini = apps_schemas_fini)
+{
+    static const struct {
+        const char *file;
+        int code;
+        int line;
+        const char *says;       /* part of the message */
+    } bad[] = {
+        { "bad-apps-unknown-host.xml", VNS_CONFIG_ERROR_REFERENCE, 5, "names no element 'h9'" },
+        { "bad-apps-family.xml", VNS_CONFIG_ERROR_REFERENCE, 5, "no IPv6 address" },
+        { "bad-apps-no-pattern.xml", VNS_CONFIG_ERROR_MISSING, 5, "no traffic pattern" },
+        { "bad-apps-two-patterns.xml", VNS_CONFIG_ERROR_CONFLICT, 7, "second pattern" },
+        { "bad-apps-period.xml", VNS_CONFIG_ERROR_BAD_VALUE, 6, "not a period" },
+        { "bad-apps-start-stop.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "not before 'stop'" },
+        { "bad-apps-rate-zero.xml", VNS_CONFIG_ERROR_BAD_VALUE, 6, "zero" },
+        { "bad-apps-rate-interval.xml", VNS_CONFIG_ERROR_CONFLICT, 6, "both" },
+        { "bad-apps-size-zero.xml", VNS_CONFIG_ERROR_BAD_VALUE, 7, "expected 1 to 65507" },
+        { "bad-apps-size-large.xml", VNS_CONFIG_ERROR_BAD_VALUE, 7, "expected 1 to 65507" },
+        { "bad-apps-uniform-order.xml", VNS_CONFIG_ERROR_BAD_VALUE, 7, "exceeds 'max'" },
+        { "bad-apps-size-attr.xml", VNS_CONFIG_ERROR_CONFLICT, 7, "does not apply" },
+        { "bad-apps-empirical.xml", VNS_CONFIG_ERROR_BAD_VALUE, 7, "lacks ':'" },
+        { "bad-apps-dport-bound.xml", VNS_CONFIG_ERROR_CONFLICT, 8, "already bound on 'h2'" },
+        { "bad-apps-duplicate-name.xml", VNS_CONFIG_ERROR_DUPLICATE, 8, "already used" },
+        { "bad-apps-to-address.xml", VNS_CONFIG_ERROR_REFERENCE, 5, "no host interface" },
+        { "bad-apps-sport.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "'sport'" },
+    };
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autoptr(GError) error = NULL;
+
+    cr_assert(vns_models_register(reg, &error));
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, bad[i].file, NULL);
+        g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, bad[i].line);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(VnsExperiment) exp = vns_experiment_load(reg, path, NULL, &e);
+        VnsSim *sim = vns_sim_new(NULL);
+        VnsNet *net = vns_net_new(sim);
+
+        cr_assert_not_null(exp, "%s: %s", bad[i].file, e->message);
+        cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", bad[i].file);
+        cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", bad[i].file);
+        cr_assert_eq(e->code, bad[i].code, "%s: code %d: %s", bad[i].file,
+                     e->code, e->message);
+        cr_assert(g_str_has_prefix(e->message, prefix), "%s: '%s'", bad[i].file,
+                  e->message);
+        cr_assert(strstr(e->message, bad[i].says) != NULL, "%s: '%s'",
+                  bad[i].file, e->message);
+        vns_sim_free(sim);
+        cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+        vns_net_free(net);
+    }
+}
