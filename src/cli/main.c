@@ -250,8 +250,14 @@ cli_run(int argc, char **argv)
         g_autofree char *sub = exp->replications > 1
                                    ? g_strdup_printf("rep-%03u", rep) : NULL;
         ps.started_us = g_get_monotonic_time();
-        report = vns_experiment_run_once(exp, rep, quiet ? NULL : cli_progress,
-                                         &ps, &error);
+        g_autofree char *outdir = g_build_filename(vns_result_dir_temp_path(dir),
+                                                   sub, NULL);
+        if (g_mkdir_with_parents(outdir, 0777) != 0) {
+            fprintf(stderr, "vnetsim run: cannot create '%s'\n", outdir);
+            return EXIT_FAILURE;
+        }
+        report = vns_experiment_run_into(exp, rep, outdir,
+                                         quiet ? NULL : cli_progress, &ps, &error);
         if (ps.tty && !quiet)
             fputs("\r\033[K", stderr);
         if (report == NULL)

@@ -345,6 +345,19 @@ VnsReport *
 vns_experiment_run_once(const VnsExperiment *exp, uint32_t rep,
                         VnsProgressFn progress, void *data, GError **error)
 {
+    return vns_experiment_run_into(exp, rep, NULL, progress, data, error);
+}
+
+/*
+ * vns_experiment_run_into:
+ * As vns_experiment_run_once(); elements that write files during the run
+ * (captures) write them into 'outdir' (NULL: none).
+ */
+VnsReport *
+vns_experiment_run_into(const VnsExperiment *exp, uint32_t rep,
+                        const char *outdir, VnsProgressFn progress, void *data,
+                        GError **error)
+{
     g_autoptr(VnsSim) sim = vns_sim_new(exp->queue);
     g_autoptr(VnsNet) net = NULL;
     g_autoptr(VnsReport) report = vns_report_new();
@@ -353,6 +366,7 @@ vns_experiment_run_once(const VnsExperiment *exp, uint32_t rep,
 
     vns_sim_set_seed(sim, exp->seed, rep);
     net = vns_net_new(sim);
+    vns_net_set_output_dir(net, outdir);
     if (!vns_experiment_build(exp, net, error) || !vns_net_start(net, error))
         goto fail;
     if (progress != NULL)

@@ -47,6 +47,10 @@ typedef void (*VnsProgressFn)(void *data, VnsTime now, VnsTime end,
 VnsReport *vns_experiment_run_once(const VnsExperiment *exp, uint32_t rep,
                                    VnsProgressFn progress, void *data,
                                    GError **error);
+/* The same, with elements writing their files (captures) into 'outdir'. */
+VnsReport *vns_experiment_run_into(const VnsExperiment *exp, uint32_t rep,
+                                   const char *outdir, VnsProgressFn progress,
+                                   void *data, GError **error);
 /* The resolved parameters as a JSON object. Owned. */
 char *vns_experiment_params_json(const VnsExperiment *exp);
 

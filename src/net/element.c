@@ -12,6 +12,7 @@ struct VnsNet {
     GHashTable *by_name;        /* name -> VnsElement*, borrowed */
     GPtrArray *flows;           /* flow names, index = id - 1 */
     GPtrArray *nodes;           /* of VnsNode*, owned */
+    char *output_dir;           /* NULL: elements write no files */
 };
 
 static void
@@ -65,6 +66,7 @@ vns_net_free(VnsNet *net)
     g_ptr_array_free(net->flows, TRUE);
     g_ptr_array_free(net->nodes, TRUE);
     vns_packet_pool_free(net->pool);
+    g_free(net->output_dir);
     g_free(net);
 }
 
@@ -252,6 +254,19 @@ vns_net_stats(VnsNet *net, VnsReport *report)
     }
 }
 
+void
+vns_net_set_output_dir(VnsNet *net, const char *dir)
+{
+    g_free(net->output_dir);
+    net->output_dir = g_strdup(dir);
+}
+
+const char *
+vns_net_output_dir(const VnsNet *net)
+{
+    return net->output_dir;
+}
+
 uint32_t
 vns_net_flow_register(VnsNet *net, const char *name)
 {
@@ -359,6 +374,17 @@ vns_port_connect(VnsPort *a, VnsPort *b, GError **error)
 }
 
 /*
+ * vns_port_add_tap:
+ * Adds 'tap' (borrowed: it must outlive the port's use) to the port.
+ */
+void
+vns_port_add_tap(VnsPort *port, VnsPortTap *tap)
+{
+    tap->next = port->taps;
+    port->taps = tap;
+}
+
+/*
  * vns_port_send:
  * Hands 'pkt' (taken) to the element across 'port', at once (an in-node
  * wire: links are elements and add their own delay). An unconnected port
@@ -378,6 +404,12 @@ vns_port_send(VnsPort *port, VnsPacket *pkt)
     port->tx_bytes += size;
     peer->rx_packets++;
     peer->rx_bytes += size;
+    if (G_UNLIKELY(port->taps != NULL))
+        for (VnsPortTap *t = port->taps; t != NULL; t = t->next)
+            t->seen(t, port, pkt, true);
+    if (G_UNLIKELY(peer->taps != NULL))
+        for (VnsPortTap *t = peer->taps; t != NULL; t = t->next)
+            t->seen(t, peer, pkt, false);
     pkt->in_port = peer->index;
     peer->owner->ops->receive(peer->owner, pkt, peer->index);
 }

@@ -37,14 +37,26 @@ typedef struct {
     uint8_t prefix4, prefix6;   /* their prefix lengths */
 } VnsPortInfo;
 
-typedef struct VnsPort {
+/* A tap sees every packet that crosses a port, in either direction, before
+ * the receiver gets it (captures, flow logs). It must not keep or change
+ * the packet. 'outgoing' is true for packets sent by the port's owner. */
+typedef struct VnsPortTap VnsPortTap;
+typedef struct VnsPort VnsPort;
+struct VnsPortTap {
+    void (*seen)(VnsPortTap *tap, const VnsPort *port,
+                 const VnsPacket *pkt, bool outgoing);
+    VnsPortTap *next;       /* further taps on the same port */
+};
+
+struct VnsPort {
     VnsElement *owner;
-    struct VnsPort *peer;   /* the connected port, NULL when unconnected */
+    VnsPort *peer;   /* the connected port, NULL when unconnected */
     char *name;             /* unique within the owner, e.g. "eth0" */
     uint16_t index;         /* position in owner->ports */
     VnsPortInfo info;
     uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
-} VnsPort;
+    VnsPortTap *taps;       /* borrowed; NULL when none (the common case) */
+};
 
 struct VnsElement {
     const VnsElementOps *ops;
@@ -110,6 +122,11 @@ void vns_net_reset(VnsNet *net);
 void vns_net_stop(VnsNet *net);
 void vns_net_stats(VnsNet *net, VnsReport *report);
 
+/* Where elements write files during a run (captures); NULL: nowhere,
+ * e.g. while validating. The string is copied. */
+void vns_net_set_output_dir(VnsNet *net, const char *dir);
+const char *vns_net_output_dir(const VnsNet *net);
+
 /* Registers a flow name; returns its id (1, 2, ...). */
 uint32_t vns_net_flow_register(VnsNet *net, const char *name);
 const char *vns_net_flow_name(const VnsNet *net, uint32_t flow_id);
@@ -129,6 +146,7 @@ vns_element_now(const VnsElement *self)
 gsl_rng *vns_element_rng(const VnsElement *self);
 
 bool vns_port_connect(VnsPort *a, VnsPort *b, GError **error);
+void vns_port_add_tap(VnsPort *port, VnsPortTap *tap);
 void vns_port_send(VnsPort *port, VnsPacket *pkt);
 void vns_packet_drop(VnsPacket *pkt, VnsElement *where, VnsDropCause cause);
 

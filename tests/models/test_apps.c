@@ -943,9 +943,9 @@ Test(apps, poisson_queue_matches_m_d_1,
      * fixed 1066-byte frames: an M/D/1 queue with service S = 85.28 us and
      * mean wait W = rho S / (2 (1 - rho)) = 170.56 us (Pollaczek-Khinchine).
      * Mean latency = W + S + 10 us + 2 x 852.8 ns (10 Gbit/s hops) + 1 ms +
-     * 20 us. The ten replications' means (5 s each, about 47000 packets) are independent: the closed form must
-     * lie in their 99.9% confidence interval (t with 9 degrees of freedom:
-     * 4.781). */
+     * 20 us. The ten replications' means (5 s each, about 47000 packets)
+     * are independent: the closed form must lie in their 99.9% confidence
+     * interval (t with 9 degrees of freedom: 4.781). */
     const double s = 1066 * 8 / 1e8, rho = 0.8;
     const double want = rho * s / (2 * (1 - rho)) + s + 10e-6 + 2 * 852.8e-9 +
                         1e-3 + 20e-6;

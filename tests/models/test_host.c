@@ -967,7 +967,6 @@ Test(host, route_table_longest_prefix_wins)
 {
     g_autoptr(VnsRouteTable) t4 = vns_route_table_new(VNS_IP_V4);
     g_autoptr(VnsRouteTable) t6 = vns_route_table_new(VNS_IP_V6);
-    g_malloc(100);
 
     cr_assert_eq(lookup(t4, "10.1.2.3"), VNS_ROUTE_NONE);
     route_add(t4, "10.0.0.0/8", 1);
