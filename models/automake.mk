@@ -2,3 +2,4 @@ src_libvnsapp_a_SOURCES += models/models.c models/models.h
 include models/link/automake.mk
 include models/apps/automake.mk
 include models/l3/automake.mk
+include models/capture/automake.mk

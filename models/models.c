@@ -4,6 +4,7 @@
 #include "models/models.h"
 
 #include "models/apps/udp_flow.h"
+#include "models/capture/capture.h"
 #include "models/link/p2p.h"
 #include "models/l3/host.h"
 
@@ -21,6 +22,7 @@ static const struct {
     unsigned scopes;
 } builders[] = {
     { &vns_udp_flow_builder, VNS_SCOPE_TRAFFIC },
+    { &vns_capture_builder, VNS_SCOPE_TRAFFIC },
 };
 
 /*

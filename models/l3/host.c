@@ -143,6 +143,8 @@ struct Host {
     GHashTable *apps;           /* (proto << 16 | port) -> port index + 1 */
     GArray *hooks[VNS_HOST_N_HOOKS];    /* of HostHookEntry; NULL = empty */
     uint16_t ip_id;             /* next IPv4 Identification it uses */
+    VnsPacket *cpu_head;        /* packets being served by the CPU, in */
+    VnsPacket *cpu_tail;        /* completion order, linked through 'next' */
     HostStats st;
 };
 
@@ -203,7 +205,8 @@ static const VnsSpec host_route_spec = {
 static const VnsAttrSpec host_neighbor_attrs[] = {
     { "address", VNS_ATTR_IP, true, NULL, NULL,
       "The neighbour's IPv4 or IPv6 address." },
-    { "mac", VNS_ATTR_MAC, true, NULL, NULL, "The neighbour's Ethernet address." },
+    { "mac", VNS_ATTR_MAC, true, NULL, NULL,
+      "The neighbour's Ethernet address." },
     { "interface", VNS_ATTR_NAME, false, NULL, NULL,
       "The interface it is reached on. Default: the interface whose subnet "
       "holds 'address'." },
@@ -923,8 +926,8 @@ host_echo_reply(Host *h, VnsPacket *pkt, uint16_t l4)
         ip[7] = h->ttl;
         icmp[0] = VNS_ICMP6_ECHO_REPLY;
     }
-    vns_wire_put16(icmp + 2, vns_csum_update16(vns_wire_get16(icmp + 2), old_word,
-                                               vns_wire_get16(icmp)));
+    vns_wire_put16(icmp + 2, vns_csum_update16(vns_wire_get16(icmp + 2),
+                                               old_word, vns_wire_get16(icmp)));
     vns_packet_invalidate(pkt);
     pkt->t_created = vns_element_now(&h->base);
     h->st.echo_replies_sent++;
@@ -961,7 +964,8 @@ host_app_find(Host *h, uint8_t proto, uint16_t port)
         return NULL;
     v = g_hash_table_lookup(h->apps, GUINT_TO_POINTER(key));
     if (v != NULL) {
-        VnsPort *p = vns_element_port(&h->base, (uint16_t) (GPOINTER_TO_UINT(v) - 1));
+        uint16_t index = (uint16_t) (GPOINTER_TO_UINT(v) - 1);
+        VnsPort *p = vns_element_port(&h->base, index);
         if (host_app_matches(p, proto, port))
             return p;
         g_hash_table_remove(h->apps, GUINT_TO_POINTER(key));
@@ -1329,7 +1333,8 @@ host_l2_input(Host *h, VnsPacket *pkt, uint16_t in)
     }
     l2_host = vns_mac_equal(&eth.dst, &f->mac);
     if (!l2_host && !host_mac_is_broadcast(&eth.dst) &&
-        !(f->addr6.addr.family == VNS_IP_V6 && vns_mac_equal(&eth.dst, &f->snmac))) {
+        !(f->addr6.addr.family == VNS_IP_V6 &&
+          vns_mac_equal(&eth.dst, &f->snmac))) {
         vns_packet_drop(pkt, &h->base, VNS_DROP_NOT_FOR_US);
         return;
     }
@@ -1391,22 +1396,28 @@ host_process(Host *h, VnsPacket *pkt, uint16_t port)
         host_app_output(h, pkt);
 }
 
+/* A packet's CPU service ended. Every packet costs the same, and the node
+ * starts jobs in FIFO order, so they end in the order they were submitted
+ * (equal end times run in scheduling order): the one that ends is the head
+ * of the host's list. The host, not the event, owns the packet, so a stop
+ * can drop it and a pending event needs no destroy. */
 static void
 host_cpu_done(VnsSim *sim, void *ctx, void *arg)
 {
-    VnsPacket *pkt = arg;
+    Host *h = ctx;
+    VnsPacket *pkt = h->cpu_head;
 
-    host_process(ctx, pkt, pkt->in_port);
-}
-
-static void
-host_cpu_destroy(void *ctx, void *arg)
-{
-    vns_packet_free(arg);
+    if (pkt == NULL)
+        return;             /* dropped by a stop */
+    h->cpu_head = pkt->next;
+    if (h->cpu_head == NULL)
+        h->cpu_tail = NULL;
+    pkt->next = NULL;
+    host_process(h, pkt, pkt->in_port);
 }
 
 static const VnsEventType host_cpu_event = {
-    "host-cpu", host_cpu_done, host_cpu_destroy,
+    "host-cpu", host_cpu_done, NULL,
 };
 
 static void
@@ -1418,9 +1429,17 @@ host_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
         host_process(h, pkt, port);
         return;
     }
-    pkt->in_port = port;
-    if (!vns_node_cpu_run(self->node, h->cost_ps, &host_cpu_event, h, pkt))
+    if (!vns_node_cpu_run(self->node, h->cost_ps, &host_cpu_event, h, NULL)) {
         vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
+        return;
+    }
+    pkt->in_port = port;
+    pkt->next = NULL;
+    if (h->cpu_tail != NULL)
+        h->cpu_tail->next = pkt;
+    else
+        h->cpu_head = pkt;
+    h->cpu_tail = pkt;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1780,7 +1799,8 @@ host_add_routes(Host *h, const VnsConfig *cfg, GError **error)
                                  "expected a gateway of the same family",
                                  vns_ip_addr_format(&r.via, buf),
                                  r.via.family == VNS_IP_V4 ? "IPv4" : "IPv6",
-                                 r.to.addr.family == VNS_IP_V4 ? "IPv4" : "IPv6");
+                                 r.to.addr.family == VNS_IP_V4 ? "IPv4"
+                                                               : "IPv6");
                 return false;
             }
             if (dev_if >= 0) {
@@ -1901,7 +1921,8 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
         !vns_config_uint(cfg, "cores", &cores, error) ||
         !vns_config_uint(cfg, "backlog", &backlog, error) ||
         !vns_config_uint(cfg, "ttl", &ttl, error) ||
-        !vns_config_time(cfg, "neighbor-reachable-time", &h->reachable_ps, error) ||
+        !vns_config_time(cfg, "neighbor-reachable-time", &h->reachable_ps,
+                         error) ||
         !vns_config_time(cfg, "neighbor-retrans-time", &h->retrans_ps, error) ||
         !vns_config_uint(cfg, "neighbor-probes", &probes, error) ||
         !vns_config_uint(cfg, "neighbor-queue", &queue, error))
@@ -1915,7 +1936,8 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     h->ttl = (uint8_t) ttl;
     h->max_probes = (uint32_t) probes;
     h->queue_max = (uint32_t) queue;
-    node = vns_node_new(self->sim, self->name, (unsigned) cores, (uint32_t) backlog);
+    node = vns_node_new(self->sim, self->name, (unsigned) cores,
+                        (uint32_t) backlog);
     vns_net_add_node(self->net, node);
     self->node = node;
     return host_add_interfaces(h, cfg, error) &&
@@ -2008,6 +2030,13 @@ host_stop(VnsElement *self)
         if (n->state == NEIGH_INCOMPLETE)
             n->state = NEIGH_NONE;
     }
+    while (h->cpu_head != NULL) {
+        VnsPacket *p = h->cpu_head;
+        h->cpu_head = p->next;
+        p->next = NULL;
+        vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
+    }
+    h->cpu_tail = NULL;
 }
 
 static void
@@ -2033,8 +2062,10 @@ host_stats(VnsElement *self, VnsReport *report)
     vns_report_int(report, "forwarded", (int64_t) h->st.forwarded);
     vns_report_int(report, "delivered", (int64_t) h->st.delivered);
     vns_report_int(report, "icmp_errors_sent", (int64_t) h->st.icmp_errors_sent);
-    vns_report_int(report, "echo_replies_sent", (int64_t) h->st.echo_replies_sent);
-    vns_report_int(report, "arp_requests_sent", (int64_t) h->st.arp_requests_sent);
+    vns_report_int(report, "echo_replies_sent",
+                   (int64_t) h->st.echo_replies_sent);
+    vns_report_int(report, "arp_requests_sent",
+                   (int64_t) h->st.arp_requests_sent);
     vns_report_int(report, "arp_replies_sent", (int64_t) h->st.arp_replies_sent);
     vns_report_int(report, "arp_replies_received",
                    (int64_t) h->st.arp_replies_received);
@@ -2071,6 +2102,12 @@ host_free(VnsElement *self)
     for (int k = 0; k < VNS_HOST_N_HOOKS; k++)
         if (h->hooks[k] != NULL)
             g_array_free(h->hooks[k], TRUE);
+    while (h->cpu_head != NULL) {
+        VnsPacket *p = h->cpu_head;
+        h->cpu_head = p->next;
+        p->next = NULL;
+        vns_packet_free(p);     /* torn down without a stop */
+    }
 }
 
 const VnsElementOps vns_host_ops = {

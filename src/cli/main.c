@@ -315,7 +315,14 @@ cli_validate(int argc, char **argv)
             xmlNode *root = xmlDocGetRootElement(doc);
             g_autoptr(VnsSim) sim = vns_sim_new(NULL);
             g_autoptr(VnsNet) net = vns_net_new(sim);
-            if (strcmp((const char *) root->name, "topology") == 0) {
+            if (strcmp((const char *) root->name, "topology") != 0 &&
+                strcmp((const char *) root->name, "experiment") != 0) {
+                g_set_error(&error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_UNKNOWN,
+                            "%s:%ld: root element is <%s>, expected <topology> or "
+                            "<experiment>", argv[i], xmlGetLineNo(root),
+                            (const char *) root->name);
+                ok = false;
+            } else if (strcmp((const char *) root->name, "topology") == 0) {
                 g_autoptr(xmlDoc) topo = vns_topo_read(reg, argv[i], &error);
                 g_autoptr(VnsParams) params = vns_params_new();
                 ok = topo != NULL;

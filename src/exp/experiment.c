@@ -226,6 +226,15 @@ vns_experiment_load(const VnsRegistry *reg, const char *path,
     dir = g_path_get_dirname(path);
     exp->topology_path = g_path_is_absolute(topo) ? g_strdup(topo)
                                                   : g_build_filename(dir, topo, NULL);
+    if (!g_file_test(exp->topology_path, G_FILE_TEST_IS_REGULAR)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
+                         "<experiment> 'topology' names '%s', which is %s, "
+                         "expected a topology file (relative to the experiment)",
+                         exp->topology_path,
+                         g_file_test(exp->topology_path, G_FILE_TEST_EXISTS)
+                             ? "not a regular file" : "not there");
+        return NULL;
+    }
     exp->topo_doc = vns_topo_read(reg, exp->topology_path, error);
     if (exp->topo_doc == NULL)
         return NULL;

@@ -106,6 +106,8 @@ vns_params_expand(const VnsParams *params, const char *text,
             const char *value;
 
             if (end == NULL) {
+                /* Reported as an undefined parameter named "${...": the
+                 * callers' messages then show the unterminated text. */
                 *undefined = g_strdup(p);
                 g_string_free(out, TRUE);
                 return NULL;
@@ -361,13 +363,16 @@ config_raw(const VnsConfig *cfg, const char *attr, const VnsAttrSpec **specp,
         return spec->def != NULL ? g_strdup(spec->def) : NULL;
     }
     value = vns_params_expand(cfg->params, (const char *) raw, &undefined);
-    if (value == NULL) {
+    if (value == NULL && g_str_has_prefix(undefined, "${"))
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_PARAM,
+                         "<%s> '%s' has an unterminated '%s', expected ${NAME}",
+                         cfg->spec->element, attr, undefined);
+    else if (value == NULL)
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_PARAM,
                          "<%s> '%s' uses undefined parameter '%s', expected a "
                          "<param> or --set %s=VALUE", cfg->spec->element, attr,
                          undefined, undefined);
-        g_free((char *) undefined);
-    }
+    g_free((char *) undefined);
     xmlFree(raw);
     return value;
 }
@@ -391,6 +396,14 @@ vns_config_string(const VnsConfig *cfg, const char *attr, char **out,
         return false;
     }
     if (v != NULL && spec->kind == VNS_ATTR_NAME) {
+        if (*v == '\0' || strlen(v) > VNS_NAME_MAX) {
+            vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                             "<%s> '%s' is %zu characters long, expected a name "
+                             "of 1 to %d characters", cfg->spec->element, attr,
+                             strlen(v), VNS_NAME_MAX);
+            g_free(v);
+            return false;
+        }
         for (const char *p = v; *p; p++) {
             if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-' && *p != '.') {
                 vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
@@ -400,13 +413,6 @@ vns_config_string(const VnsConfig *cfg, const char *attr, char **out,
                 g_free(v);
                 return false;
             }
-        }
-        if (*v == '\0') {
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                             "<%s> '%s' is empty, expected a name",
-                             cfg->spec->element, attr);
-            g_free(v);
-            return false;
         }
     }
     *out = v;

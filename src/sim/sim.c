@@ -4,7 +4,15 @@
  * scheduling never calls malloc once the pool has grown to the run's peak).
  * The queue holds (time, seq, slot) entries. Cancellation marks the record
  * and leaves the entry in the queue; the dispatcher skips it when it comes
- * up (mark and skip: O(1) cancel, no position tracking in the queues). */
+ * up (mark and skip: O(1) cancel, no position tracking in the queues).
+ *
+ * The first pending entry is kept outside the queue, in VnsSim.head. The
+ * dispatcher takes the next entry out of the queue before it runs the
+ * current event and prefetches that entry's pool record, so the record is
+ * in cache when its turn comes: with a million pending events the pool is
+ * far larger than the caches, and this hides one memory latency per event.
+ * A newly scheduled event earlier than the head takes its place and the old
+ * head goes back into the queue, so the order stays exact. */
 #include <config.h>
 #include "sim/sim.h"
 
@@ -22,6 +30,8 @@ struct VnsSim {
     uint64_t next_seq;
     const VnsEventQueueOps *qops;
     VnsEventQueue *queue;
+    VnsQueueEntry head;         /* first pending entry, when has_head */
+    bool has_head;              /* false only while the queue is empty too */
     EventRecord *pool;
     uint32_t pool_cap;
     uint32_t free_head;         /* UINT32_MAX when the free list is empty */
@@ -57,6 +67,16 @@ vns_sim_new(const VnsEventQueueOps *queue)
     return sim;
 }
 
+/* Releases what a still-pending (not cancelled) event carries. */
+static void
+sim_destroy_pending(VnsSim *sim, uint32_t slot)
+{
+    EventRecord *r = &sim->pool[slot];
+
+    if (r->type != NULL && r->type->destroy != NULL)
+        r->type->destroy(r->ctx, r->arg);
+}
+
 /*
  * vns_sim_free:
  * Frees the simulator. Events still pending are destroyed through their
@@ -69,11 +89,10 @@ vns_sim_free(VnsSim *sim)
 
     if (sim == NULL)
         return;
-    while (sim->qops->pop(sim->queue, &e)) {
-        EventRecord *r = &sim->pool[e.slot];
-        if (r->type != NULL && r->type->destroy != NULL)
-            r->type->destroy(r->ctx, r->arg);
-    }
+    if (sim->has_head)
+        sim_destroy_pending(sim, sim->head.slot);
+    while (sim->qops->pop(sim->queue, &e))
+        sim_destroy_pending(sim, e.slot);
     sim->qops->destroy(sim->queue);
     g_free(sim->pool);
     g_hash_table_destroy(sim->rngs);
@@ -86,31 +105,41 @@ vns_sim_now(const VnsSim *sim)
     return sim->now;
 }
 
-static uint32_t
+/* Grows the pool by a sixteenth (plus 64 records): small steps keep the
+ * spare capacity, and so the memory per pending event, low; realloc moves
+ * large blocks by remapping pages, so the steps cost little. */
+static G_GNUC_NOINLINE void
+sim_pool_grow(VnsSim *sim)
+{
+    uint32_t old = sim->pool_cap;
+    uint64_t want = (uint64_t) old + old / 16 + 64;
+    uint32_t cap = want < POOL_NONE ? (uint32_t) want : POOL_NONE - 1;
+
+    g_assert(cap > old);
+    sim->pool = g_renew(EventRecord, sim->pool, cap);
+    /* Thread the new records onto the free list, lowest first. */
+    for (uint32_t i = old; i < cap; i++) {
+        sim->pool[i].seq = 0;
+        sim->pool[i].type = NULL;
+        sim->pool[i].ctx = GUINT_TO_POINTER(i + 1 < cap ? i + 1 : POOL_NONE);
+    }
+    sim->free_head = old;
+    sim->pool_cap = cap;
+}
+
+static inline uint32_t
 sim_pool_take(VnsSim *sim)
 {
     uint32_t slot;
 
-    if (G_UNLIKELY(sim->free_head == POOL_NONE)) {
-        uint32_t old = sim->pool_cap;
-        uint32_t cap = old < 64 ? 64 : old + old / 2;
-        g_assert(cap > old && cap < POOL_NONE);
-        sim->pool = g_renew(EventRecord, sim->pool, cap);
-        /* Thread the new records onto the free list, lowest first. */
-        for (uint32_t i = old; i < cap; i++) {
-            sim->pool[i].seq = 0;
-            sim->pool[i].type = NULL;
-            sim->pool[i].ctx = GUINT_TO_POINTER(i + 1 < cap ? i + 1 : POOL_NONE);
-        }
-        sim->free_head = old;
-        sim->pool_cap = cap;
-    }
+    if (G_UNLIKELY(sim->free_head == POOL_NONE))
+        sim_pool_grow(sim);
     slot = sim->free_head;
     sim->free_head = GPOINTER_TO_UINT(sim->pool[slot].ctx);
     return slot;
 }
 
-static void
+static inline void
 sim_pool_put(VnsSim *sim, uint32_t slot)
 {
     sim->pool[slot].seq = 0;
@@ -130,19 +159,31 @@ vns_sim_schedule_at(VnsSim *sim, VnsTime when, const VnsEventType *type,
                     void *ctx, void *arg)
 {
     VnsQueueEntry e;
+    EventRecord *r;
     uint32_t slot;
 
     g_assert(type != NULL && type->run != NULL);
     g_assert(when >= sim->now);
     slot = sim_pool_take(sim);
-    sim->pool[slot].type = type;
-    sim->pool[slot].ctx = ctx;
-    sim->pool[slot].arg = arg;
-    sim->pool[slot].seq = sim->next_seq;
+    r = &sim->pool[slot];
+    r->type = type;
+    r->ctx = ctx;
+    r->arg = arg;
+    r->seq = sim->next_seq;
     e.time = when;
     e.seq = sim->next_seq++;
     e.slot = slot;
-    sim->qops->push(sim->queue, &e);
+    if (G_UNLIKELY(!sim->has_head)) {
+        sim->head = e;
+        sim->has_head = true;
+    } else if (G_UNLIKELY(when < sim->head.time)) {
+        /* Earlier than the head (a later seq never wins a tie): the old
+         * head goes back into the queue. */
+        sim->qops->push(sim->queue, &sim->head);
+        sim->head = e;
+    } else {
+        sim->qops->push(sim->queue, &e);
+    }
     if (++sim->pending > sim->peak_pending)
         sim->peak_pending = sim->pending;
     return (VnsEventId) { e.seq, slot };
@@ -198,19 +239,24 @@ vns_sim_cancel(VnsSim *sim, VnsEventId id)
 static void
 sim_dispatch(VnsSim *sim, VnsTime until)
 {
-    VnsQueueEntry e;
     const VnsEventQueueOps *q = sim->qops;
 
     sim->stopped = false;
-    while (!sim->stopped && q->pop(sim->queue, &e)) {
-        EventRecord *r = &sim->pool[e.slot];
-        const VnsEventType *type = r->type;
-        void *ctx = r->ctx, *arg = r->arg;
+    while (!sim->stopped && sim->has_head) {
+        VnsQueueEntry e = sim->head;
+        EventRecord *r;
+        const VnsEventType *type;
+        void *ctx, *arg;
 
-        if (G_UNLIKELY(e.time > until)) {
-            q->push(sim->queue, &e);
+        if (G_UNLIKELY(e.time > until))
             break;
-        }
+        sim->has_head = q->pop(sim->queue, &sim->head);
+        if (G_LIKELY(sim->has_head))
+            __builtin_prefetch(&sim->pool[sim->head.slot], 1);
+        r = &sim->pool[e.slot];
+        type = r->type;
+        ctx = r->ctx;
+        arg = r->arg;
         sim_pool_put(sim, e.slot);
         if (type == NULL)
             continue;           /* cancelled */

@@ -13,6 +13,7 @@ G_DEFINE_QUARK(vns-sim-error-quark, vns_sim_error)
 typedef struct {
     uint64_t mant;
     int exp10;
+    bool overflow;      /* more significant digits than 64 bits hold */
 } Decimal;
 
 typedef struct {
@@ -35,7 +36,8 @@ static const Unit rate_units[] = {
 };
 
 /* Reads [digits][.digits][e[+-]digits] from 'text'; returns the rest, or NULL
- * on a syntax error or more than 19 significant digits. */
+ * on a syntax error. More significant digits than 64 bits hold set
+ * 'overflow' (reported as out of range). */
 static const char *
 time_parse_decimal(const char *text, Decimal *d)
 {
@@ -44,10 +46,12 @@ time_parse_decimal(const char *text, Decimal *d)
 
     d->mant = 0;
     d->exp10 = 0;
+    d->overflow = false;
     while (g_ascii_isdigit(*p)) {
         if (d->mant > (UINT64_MAX - 9) / 10)
-            return NULL;
-        d->mant = d->mant * 10 + (uint64_t) (*p - '0');
+            d->overflow = true;
+        else
+            d->mant = d->mant * 10 + (uint64_t) (*p - '0');
         p++;
         any = true;
     }
@@ -55,8 +59,9 @@ time_parse_decimal(const char *text, Decimal *d)
         p++;
         while (g_ascii_isdigit(*p)) {
             if (d->mant > (UINT64_MAX - 9) / 10)
-                return NULL;
-            d->mant = d->mant * 10 + (uint64_t) (*p - '0');
+                d->overflow = true;
+            else
+                d->mant = d->mant * 10 + (uint64_t) (*p - '0');
             d->exp10--;
             p++;
             any = true;
@@ -134,12 +139,12 @@ time_parse_quantity(const char *text, const Unit *units, size_t n_units,
     for (size_t i = 0; i < n_units; i++) {
         if (strcmp(rest, units[i].name) != 0)
             continue;
-        if (!time_scale_exact(&d, units[i].scale, limit, out)) {
+        if (d.overflow || !time_scale_exact(&d, units[i].scale, limit, out)) {
             Decimal whole = d;
             uint64_t probe;
 
             whole.exp10 = MAX(d.exp10, 0);
-            if (!time_scale_exact(&whole, units[i].scale, limit, &probe))
+            if (d.overflow || !time_scale_exact(&whole, units[i].scale, limit, &probe))
                 g_set_error(error, VNS_SIM_ERROR, VNS_SIM_ERROR_RANGE,
                             "%s '%s' is out of range, expected at most %"
                             G_GUINT64_FORMAT " %s", what, text, limit,

@@ -55,6 +55,8 @@ xml_read_error_cb(void *data, xmlError *e)
         return;
     st->error = g_strdup(e->message ? e->message : "not well-formed XML");
     g_strchomp(st->error);
+    /* One line per error: libxml2 splits some messages over lines. */
+    g_strdelimit(st->error, "\n", ' ');
     st->error_line = e->line;
 }
 

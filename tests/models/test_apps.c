@@ -1016,6 +1016,7 @@ Test(apps, ports_are_bound_as_advertised,
     cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
     vns_net_free(net);
     vns_experiment_free(exp);
+    vns_registry_free(reg);
 
     net = apps_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
     back = vns_element_find_port(vns_net_find(net, "h2"), "app:back.src");

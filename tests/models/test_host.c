@@ -41,7 +41,7 @@
 #define ARP_RTT (2 * (ARP_TX + LINK_DELAY))
 #define ND_RTT (2 * (ND_TX + LINK_DELAY))
 
-/* ---- A test application ------------------------------------------------ */
+/* ---- A test application ------------------------------------------------- */
 
 /* What the application saw of one packet. */
 typedef struct {
@@ -207,7 +207,7 @@ echo4(VnsNet *net, const char *src, const char *dst, uint16_t id)
     return pkt;
 }
 
-/* ---- Topologies -------------------------------------------------------- */
+/* ---- Topologies --------------------------------------------------------- */
 
 typedef struct {
     VnsSim *sim;
@@ -419,7 +419,7 @@ Test(host, static_neighbors_send_no_arp)
     bench_finish(&b);
 }
 
-/* ---- Neighbour failure --------------------------------------------------- */
+/* ---- Neighbour failure -------------------------------------------------- */
 
 Test(host, unanswered_arp_fails_after_three_requests)
 {
@@ -464,7 +464,7 @@ Test(host, stop_drops_packets_waiting_for_a_neighbor)
     bench_finish(&b);
 }
 
-/* ---- Forwarding ---------------------------------------------------------- */
+/* ---- Forwarding --------------------------------------------------------- */
 
 Test(host, router_forwards_between_subnets_and_decrements_ttl)
 {
@@ -633,7 +633,7 @@ Test(host, ipv6_hop_limit_one_gets_time_exceeded)
     bench_finish(&b);
 }
 
-/* ---- MTU ------------------------------------------------------------------ */
+/* ---- MTU ---------------------------------------------------------------- */
 
 Test(host, df_packet_over_the_egress_mtu_gets_fragmentation_needed)
 {
@@ -673,7 +673,7 @@ Test(host, df_packet_over_the_egress_mtu_gets_fragmentation_needed)
     bench_finish(&b);
 }
 
-/* ---- Local delivery -------------------------------------------------------- */
+/* ---- Local delivery ----------------------------------------------------- */
 
 Test(host, no_bound_application_drops_no_socket)
 {
@@ -718,7 +718,7 @@ Test(host, echo_request_gets_a_reply)
     bench_finish(&b);
 }
 
-/* ---- CPU ------------------------------------------------------------------ */
+/* ---- CPU ---------------------------------------------------------------- */
 
 Test(host, cpu_cost_delays_and_queues_packets)
 {
@@ -743,7 +743,29 @@ Test(host, cpu_cost_delays_and_queues_packets)
     bench_finish(&b);
 }
 
-/* ---- Hooks ---------------------------------------------------------------- */
+Test(host, stop_drops_packets_in_cpu_service)
+{
+    Bench b;
+    TestApp *a1, *a2;
+    static const char *const set[] = { "h2_cost", "10us", NULL };
+
+    bench_open(&b, "ok-host-static.xml", set);
+    a1 = app_attach(b.net, "h1", "a1", VNS_IPPROTO_UDP, 5000);
+    a2 = app_attach(b.net, "h2", "a2", VNS_IPPROTO_UDP, 6000);
+    bench_start(&b);
+    app_send_at(a1, 0, udp4(b.net, "10.0.1.1", "10.0.1.2", 5000, 6000, 1000, 64, true));
+    /* Halfway through its 10 us of service at h2. */
+    vns_sim_run_until(b.sim, UDP4_TX + LINK_DELAY + 5 * VNS_US);
+    vns_net_stop(b.net);
+    cr_assert_eq(drops(&b, "h2", VNS_DROP_END_OF_RUN), 1);
+    cr_assert_eq(a2->rx->len, 0);
+    /* The pending service event finds nothing to do. */
+    vns_sim_run(b.sim);
+    cr_assert_eq(a2->rx->len, 0);
+    bench_finish(&b);
+}
+
+/* ---- Hooks -------------------------------------------------------------- */
 
 typedef struct {
     GString *log;           /* "element:hook:in:out " per call */
@@ -839,7 +861,7 @@ Test(host, a_stealing_hook_takes_the_packet)
     bench_finish(&b);
 }
 
-/* ---- Configuration ---------------------------------------------------------- */
+/* ---- Configuration ------------------------------------------------------ */
 
 Test(host, interfaces_advertise_addresses_and_learn_the_link_mtu)
 {
@@ -931,7 +953,7 @@ Test(host, bad_files_name_the_file_and_line)
               "'h2:eth0' across link 'h1-h2' also has");
 }
 
-/* ---- Route table ------------------------------------------------------------ */
+/* ---- Route table -------------------------------------------------------- */
 
 static VnsIpPrefix
 prefix(const char *text)
