@@ -2,3 +2,6 @@
 noinst_PROGRAMS += bench/hold
 bench_hold_SOURCES = bench/hold.c
 bench_hold_LDADD = $(VNS_ALL_LIBS)
+noinst_PROGRAMS += bench/lpm
+bench_lpm_SOURCES = bench/lpm.c
+bench_lpm_LDADD = $(VNS_ALL_LIBS)

@@ -169,21 +169,26 @@ p2p_l3_fits(const P2pLink *link, const VnsPacket *pkt, VnsDropCause *cause)
     return true;
 }
 
+/* Starts serializing 'pkt' (taken) at 'now'; the transmitter is idle. */
+static inline void
+p2p_tx_begin(P2pDir *d, VnsPacket *pkt, VnsTime now)
+{
+    d->tx = pkt;
+    d->tx_start_ps = now;
+    d->tx_wire = vns_p2p_wire_size(vns_packet_size(pkt));
+    d->tx_event = vns_sim_schedule(d->link->base.sim,
+                                   vns_time_tx(d->tx_wire, d->link->rate_bps),
+                                   &p2p_tx_done_event, d, NULL);
+}
+
 /* Starts the next frame if the queue gives one; the transmitter is idle. */
 static void
 p2p_tx_start(P2pDir *d, VnsTime now)
 {
     VnsPacket *pkt = vns_qdisc_dequeue(d->qdisc, now);
 
-    if (pkt != NULL) {
-        d->tx = pkt;
-        d->tx_start_ps = now;
-        d->tx_wire = vns_p2p_wire_size(vns_packet_size(pkt));
-        d->tx_event = vns_sim_schedule(d->link->base.sim,
-                                       vns_time_tx(d->tx_wire,
-                                                   d->link->rate_bps),
-                                       &p2p_tx_done_event, d, NULL);
-    }
+    if (pkt != NULL)
+        p2p_tx_begin(d, pkt, now);
     p2p_note_system(d, now);
 }
 
@@ -256,14 +261,19 @@ p2p_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
         p2p_drop(d, pkt, cause);
         return;
     }
-    if (!vns_qdisc_enqueue(d->qdisc, pkt, now, &cause)) {
+    if (d->tx == NULL) {
+        /* An idle transmitter means an empty queue: the frame goes
+         * straight on, through the discipline's admission. */
+        if (!vns_qdisc_pass(d->qdisc, pkt, now, &cause)) {
+            p2p_drop(d, pkt, cause);
+            return;
+        }
+        p2p_tx_begin(d, pkt, now);
+    } else if (!vns_qdisc_enqueue(d->qdisc, pkt, now, &cause)) {
         p2p_drop(d, pkt, cause);
         return;
     }
-    if (d->tx == NULL)
-        p2p_tx_start(d, now);
-    else
-        p2p_note_system(d, now);
+    p2p_note_system(d, now);
 }
 
 static void

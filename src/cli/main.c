@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "exp/experiment.h"
+#include "exp/runner.h"
 #include "models/models.h"
 #include "out/resultdir.h"
 #include "topo/loader.h"
@@ -35,15 +36,21 @@ static const char usage_main[] =
 static const char usage_run[] =
     "Usage: vnetsim run EXPERIMENT.xml [OPTION...]\n"
     "\n"
-    "Runs the experiment and writes its results to a directory, whole or not\n"
-    "at all: params.json, summary.json, summary.csv and one .dat file per\n"
-    "histogram or time series (doc/results.md).\n"
+    "Runs the experiment and writes its results to a directory: for a single\n"
+    "run, params.json, summary.json, summary.csv and .dat files, written whole\n"
+    "or not at all; for a <sweep> or replications > 1, one directory per point\n"
+    "(points/HASH/rep-NNN/...) and sweep.csv / sweep.json with each metric's\n"
+    "mean, standard deviation and 95%% confidence interval. Re-running a killed\n"
+    "sweep skips the points it finished (doc/results.md).\n"
     "\n"
     "Options:\n"
     "  -o, --output DIR        results directory (default: results/NAME, NAME\n"
     "                          being the experiment's name attribute)\n"
     "  --seed N                experiment seed (overrides the file's 'seed')\n"
     "  --set NAME=VALUE        set a parameter declared by <param>; repeatable\n"
+    "  -j, --jobs N            run sweep points and replications on N threads\n"
+    "                          (results are identical for every N; default 1)\n"
+    "  --force                 redo sweep points already finished in DIR\n"
     "  -q, --quiet             no progress line and no summary on stdout\n"
     "  -h, --help              show this help\n"
     "\n"
@@ -72,30 +79,6 @@ static const char usage_schema[] =
     "Prints the RelaxNG schema generated from the element specs (the files in\n"
     "src/topo/schemas/ are this output).\n";
 
-typedef struct {
-    bool tty;
-    gint64 started_us;
-    gint64 last_us;
-} ProgressState;
-
-static void
-cli_progress(void *data, VnsTime now, VnsTime end, uint64_t events)
-{
-    ProgressState *ps = data;
-    gint64 t = g_get_monotonic_time();
-    double wall = (double) (t - ps->started_us) / 1e6;
-    double frac = end > 0 ? (double) now / (double) end : 1.0;
-    double eta = frac > 0 ? wall * (1.0 - frac) / frac : 0.0;
-
-    if (!ps->tty || t - ps->last_us < 100000)
-        return;
-    ps->last_us = t;
-    fprintf(stderr, "\r  sim %.6fs  %3.0f%%  %.2f M events/s  ETA %.1fs   ",
-            vns_time_to_s(now), frac * 100.0,
-            wall > 0 ? (double) events / wall / 1e6 : 0.0, eta);
-    fflush(stderr);
-}
-
 static VnsRegistry *
 cli_registry(void)
 {
@@ -122,84 +105,29 @@ cli_input_status(const GError *error)
                ? EXIT_INPUT : EXIT_FAILURE;
 }
 
-static bool
-cli_write_report(VnsResultDir *dir, const VnsExperiment *exp, VnsReport *report,
-                 const char *subdir, GError **error)
-{
-    g_autofree char *params = vns_experiment_params_json(exp);
-    g_autofree char *header = g_strdup_printf(
-        "{\"experiment\": \"%s\", \"seed\": %" G_GUINT64_FORMAT ", \"params\": %s}",
-        exp->name, exp->seed, params);
-    g_autoptr(GString) json = vns_report_to_json(report, header);
-    g_autoptr(GString) csv = vns_report_to_csv(report);
-    g_autofree char *params_file = g_strconcat(params, "\n", NULL);
-    GHashTableIter it;
-    gpointer name, content;
-    g_autoptr(GPtrArray) names = g_ptr_array_new();
-
-    if (subdir != NULL) {
-        g_autofree char *d = g_build_filename(vns_result_dir_temp_path(dir), subdir, NULL);
-        if (g_mkdir_with_parents(d, 0777) != 0) {
-            g_set_error(error, VNS_OUT_ERROR, VNS_OUT_ERROR_IO, "cannot create '%s'", d);
-            return false;
-        }
-    }
-#define CLI_PATH(f) (subdir ? g_build_filename(subdir, f, NULL) : g_strdup(f))
-    g_autofree char *p1 = CLI_PATH("params.json");
-    g_autofree char *p2 = CLI_PATH("summary.json");
-    g_autofree char *p3 = CLI_PATH("summary.csv");
-    if (!vns_result_dir_write(dir, p1, params_file, -1, error) ||
-        !vns_result_dir_write(dir, p2, json->str, (gssize) json->len, error) ||
-        !vns_result_dir_write(dir, p3, csv->str, (gssize) csv->len, error))
-        return false;
-    g_hash_table_iter_init(&it, vns_report_files(report));
-    while (g_hash_table_iter_next(&it, &name, &content)) {
-        g_autofree char *p = CLI_PATH((const char *) name);
-        GString *s = content;
-        if (!vns_result_dir_write(dir, p, s->str, (gssize) s->len, error))
-            return false;
-    }
-#undef CLI_PATH
-    return true;
-}
-
-static void
-cli_print_summary(const VnsReport *report)
-{
-    for (guint i = 0; i < vns_report_n_rows(report); i++) {
-        const VnsReportRow *row = vns_report_get_row(report, i);
-        if (strcmp(row->table, "flows") != 0)
-            continue;
-        double goodput = 0, p99 = 0, loss = 0;
-        vns_report_get_num(report, "flows", row->name, "goodput_bps", &goodput);
-        vns_report_get_num(report, "flows", row->name, "latency_p99_s", &p99);
-        vns_report_get_num(report, "flows", row->name, "loss", &loss);
-        printf("  flow %-16s goodput %10.3f Mbit/s  p99 latency %9.3f ms  loss %.4f\n",
-               row->name, goodput / 1e6, p99 * 1e3, loss);
-    }
-}
-
 static int
 cli_run(int argc, char **argv)
 {
     g_autofree char *output = NULL;
     g_autofree char *seed_text = NULL;
     g_auto(GStrv) sets = NULL;
-    gboolean quiet = FALSE, help = FALSE;
+    gboolean quiet = FALSE, help = FALSE, force = FALSE;
+    gint jobs = 1;
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, NULL, NULL },
         { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, NULL, NULL },
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, NULL, NULL },
+        { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, NULL, NULL },
+        { "force", 0, 0, G_OPTION_ARG_NONE, &force, NULL, NULL },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, NULL, NULL },
         { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
         { NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
     g_autoptr(VnsRegistry) reg = cli_registry();
-    g_autoptr(VnsExperiment) exp = NULL;
-    g_autoptr(VnsResultDir) dir = NULL;
+    g_autofree char *dir = NULL;
+    VnsRunOptions opt = { 0 };
     GError *error = NULL;
-    ProgressState ps = { isatty(STDERR_FILENO) != 0, g_get_monotonic_time(), 0 };
 
     g_option_context_set_help_enabled(ctx, FALSE);
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -217,63 +145,35 @@ cli_run(int argc, char **argv)
                 argc - 1, usage_run);
         return EXIT_INPUT;
     }
-    exp = vns_experiment_load(reg, argv[1], (const char *const *) sets, &error);
-    if (exp == NULL)
-        return cli_fail(error, cli_input_status(error));
+    if (jobs < 1 || jobs > 1024) {
+        fprintf(stderr, "vnetsim run: -j %d: expected 1 to 1024 worker threads\n", jobs);
+        return EXIT_INPUT;
+    }
     if (seed_text != NULL) {
         char *end;
         errno = 0;
-        exp->seed = g_ascii_strtoull(seed_text, &end, 10);
+        opt.seed = g_ascii_strtoull(seed_text, &end, 10);
         if (*end != '\0' || !g_ascii_isdigit(seed_text[0]) || errno != 0) {
             fprintf(stderr, "vnetsim run: --seed '%s': expected a non-negative "
                     "integer below 2^64\n", seed_text);
             return EXIT_INPUT;
         }
+        opt.seed_set = true;
     }
-    /* Build once without running, so that every input error is reported
-     * before anything is written. */
-    {
-        g_autoptr(VnsSim) sim = vns_sim_new(exp->queue);
-        g_autoptr(VnsNet) net = vns_net_new(sim);
-        if (!vns_experiment_build(exp, net, &error)) {
-            g_clear_pointer(&net, vns_net_free);
-            return cli_fail(error, cli_input_status(error));
-        }
-    }
-    if (output == NULL)
-        output = g_build_filename("results", exp->name, NULL);
-    dir = vns_result_dir_begin(output, &error);
+    opt.registry = reg;
+    opt.experiment_path = argv[1];
+    opt.sets = (const char *const *) sets;
+    opt.outdir = output;
+    opt.jobs = (unsigned) jobs;
+    opt.force = force;
+    opt.quiet = quiet;
+    opt.tty = isatty(STDERR_FILENO) != 0;
+    opt.mpi_size = 1;
+    dir = vns_runner_run(&opt, &error);
     if (dir == NULL)
-        return cli_fail(error, EXIT_FAILURE);
-    for (uint32_t rep = 0; rep < exp->replications; rep++) {
-        g_autoptr(VnsReport) report = NULL;
-        g_autofree char *sub = exp->replications > 1
-                                   ? g_strdup_printf("rep-%03u", rep) : NULL;
-        ps.started_us = g_get_monotonic_time();
-        g_autofree char *outdir = g_build_filename(vns_result_dir_temp_path(dir),
-                                                   sub, NULL);
-        if (g_mkdir_with_parents(outdir, 0777) != 0) {
-            fprintf(stderr, "vnetsim run: cannot create '%s'\n", outdir);
-            return EXIT_FAILURE;
-        }
-        report = vns_experiment_run_into(exp, rep, outdir,
-                                         quiet ? NULL : cli_progress, &ps, &error);
-        if (ps.tty && !quiet)
-            fputs("\r\033[K", stderr);
-        if (report == NULL)
-            return cli_fail(error, cli_input_status(error));
-        if (!cli_write_report(dir, exp, report, sub, &error))
-            return cli_fail(error, EXIT_FAILURE);
-        if (!quiet) {
-            printf("%s replication %u: %.3f s wall\n", exp->name, rep,
-                   (double) (g_get_monotonic_time() - ps.started_us) / 1e6);
-            cli_print_summary(report);
-        }
-    }
-    if (!vns_result_dir_commit(dir, &error))
-        return cli_fail(error, EXIT_FAILURE);
+        return cli_fail(error, cli_input_status(error));
     if (!quiet)
-        printf("results in %s/\n", output);
+        printf("results in %s/\n", dir);
     return EXIT_SUCCESS;
 }
 

@@ -1,2 +1,4 @@
 src_libvnsapp_a_SOURCES += \
-	src/exp/experiment.c src/exp/experiment.h
+	src/exp/experiment.c src/exp/experiment.h \
+	src/exp/sweep.c src/exp/sweep.h \
+	src/exp/runner.c src/exp/runner.h

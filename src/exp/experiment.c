@@ -32,13 +32,95 @@ static const VnsAttrSpec experiment_attrs[] = {
 
 static const VnsAttrSpec traffic_attrs[] = { { NULL } };
 
+static const VnsAttrSpec axis_attrs[] = {
+    { "param", VNS_ATTR_NAME, true, NULL, NULL,
+      "The parameter this axis sweeps (declared by a <param>)." },
+    { "values", VNS_ATTR_STRING, false, NULL, NULL,
+      "Explicit values separated by spaces, e.g. \"1Gbps 10Gbps\"; or give "
+      "from, to and steps or step." },
+    { "from", VNS_ATTR_DOUBLE, false, NULL, NULL, "First value of a range." },
+    { "to", VNS_ATTR_DOUBLE, false, NULL, NULL,
+      "Last value of a range (included when the steps land on it)." },
+    { "steps", VNS_ATTR_UINT, false, NULL, "values",
+      "Number of values from 'from' to 'to', both included, spaced "
+      "evenly on the 'scale'.", NULL, 1, 100000 },
+    { "step", VNS_ATTR_DOUBLE, false, NULL, NULL,
+      "Linear increment from 'from' up to 'to', instead of 'steps'." },
+    { "scale", VNS_ATTR_ENUM, false, "linear", NULL,
+      "Spacing of 'steps': linear, or log (a geometric series; from and "
+      "to must be positive).", "linear|log" },
+    { "unit", VNS_ATTR_STRING, false, "", NULL,
+      "Text appended to each number of a range, e.g. \"Mbps\" or \"ms\"." },
+    { NULL }
+};
+
+static const VnsSpec axis_spec = {
+    "axis", "One sweep axis: the values one parameter takes.",
+    axis_attrs, NULL, false,
+};
+
+static const VnsAttrSpec exclude_attrs[] = {
+    { "when", VNS_ATTR_STRING, true, NULL, NULL,
+      "Comma-separated NAME=VALUE conditions; a point matching all of "
+      "them is skipped, e.g. \"rate=1Gbps,size=64\"." },
+    { NULL }
+};
+
+static const VnsSpec exclude_spec = {
+    "exclude", "Skips the combinations of axis values that match.",
+    exclude_attrs, NULL, false,
+};
+
+static const VnsSpec *const sweep_children[] = { &axis_spec, &exclude_spec, NULL };
+
+static const VnsAttrSpec sweep_attrs[] = { { NULL } };
+
+const VnsSpec vns_sweep_spec = {
+    "sweep", "Parameter sweep: the cartesian product of the axes (first "
+    "axis outermost), less the excluded combinations; each point runs "
+    "'replications' times.",
+    sweep_attrs, sweep_children, false,
+};
+
+static const VnsAttrSpec plot_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The plot's name: plots/NAME.gp, NAME.png (or .svg, .pdf)." },
+    { "kind", VNS_ATTR_ENUM, false, "sweep", NULL,
+      "sweep: a metric against a swept parameter with 95% confidence "
+      "intervals; cdf: a histogram file as a cumulative distribution; "
+      "series: a time-series file.", "sweep|cdf|series" },
+    { "x", VNS_ATTR_STRING, false, NULL, NULL,
+      "kind=sweep: the swept parameter on the x axis." },
+    { "y", VNS_ATTR_STRING, true, NULL, NULL,
+      "kind=sweep: the metric, TABLE.ROW.METRIC as in sweep.csv (e.g. "
+      "flows.f1.goodput_bps); cdf and series: the .dat file of the run "
+      "(e.g. latency-f1.dat)." },
+    { "series", VNS_ATTR_STRING, false, NULL, NULL,
+      "kind=sweep: a second swept parameter; one line per value." },
+    { "title", VNS_ATTR_STRING, false, NULL, NULL, "Plot title. Default: the plot's name." },
+    { "xlabel", VNS_ATTR_STRING, false, NULL, NULL,
+      "x-axis label, with its unit. Default: the parameter or column name." },
+    { "ylabel", VNS_ATTR_STRING, false, NULL, NULL,
+      "y-axis label, with its unit. Default: the metric or column name." },
+    { "logx", VNS_ATTR_BOOL, false, "false", NULL, "Logarithmic x axis." },
+    { "logy", VNS_ATTR_BOOL, false, "false", NULL, "Logarithmic y axis." },
+    { "scale", VNS_ATTR_DOUBLE, false, "1", NULL,
+      "Factor applied to y values, e.g. 1e-6 to show bit/s as Mbit/s." },
+    { NULL }
+};
+
+const VnsSpec vns_plot_spec = {
+    "plot", "A gnuplot plot made after the run (and by vnetsim plot).",
+    plot_attrs, NULL, false,
+};
+
 const VnsSpec vns_traffic_spec = {
     "traffic", "The traffic of the experiment: flows and applications.",
     traffic_attrs, NULL, false,
 };
 
 static const VnsSpec *const experiment_children[] = {
-    &vns_param_spec, &vns_traffic_spec, NULL
+    &vns_param_spec, &vns_traffic_spec, &vns_sweep_spec, &vns_plot_spec, NULL
 };
 
 const VnsSpec vns_experiment_spec = {

@@ -30,6 +30,8 @@ typedef struct {
 
 extern const VnsSpec vns_experiment_spec;
 extern const VnsSpec vns_traffic_spec;
+extern const VnsSpec vns_sweep_spec;
+extern const VnsSpec vns_plot_spec;
 
 VnsExperiment *vns_experiment_load(const VnsRegistry *reg, const char *path,
                                    const char *const *sets, GError **error);

@@ -376,19 +376,10 @@ qdisc_red_early_drop(VnsQdisc *q, VnsTime now)
     return false;
 }
 
-/*
- * vns_qdisc_enqueue:
- * Offers 'pkt' to the queue at 'now'. When accepted, the queue takes it,
- * stamps pkt->t_enqueued = now and returns true. When refused (RED's early
- * drop: VNS_DROP_AQM; the limit: VNS_DROP_QUEUE_FULL), returns false with
- * the reason in *cause and the caller still owns 'pkt': it must drop it,
- * normally with vns_packet_drop(pkt, element, *cause).
- */
-bool
-vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
-                  VnsDropCause *cause)
+/* Admission of an arrival: RED's early drop, then the hard limit. */
+static inline bool
+qdisc_admit(VnsQdisc *q, uint32_t size, VnsTime now, VnsDropCause *cause)
 {
-    uint32_t size = vns_packet_size(pkt);
     bool full;
 
     if (q->p.kind == VNS_QDISC_RED && qdisc_red_early_drop(q, now)) {
@@ -405,6 +396,25 @@ vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
         *cause = VNS_DROP_QUEUE_FULL;
         return false;
     }
+    return true;
+}
+
+/*
+ * vns_qdisc_enqueue:
+ * Offers 'pkt' to the queue at 'now'. When accepted, the queue takes it,
+ * stamps pkt->t_enqueued = now and returns true. When refused (RED's early
+ * drop: VNS_DROP_AQM; the limit: VNS_DROP_QUEUE_FULL), returns false with
+ * the reason in *cause and the caller still owns 'pkt': it must drop it,
+ * normally with vns_packet_drop(pkt, element, *cause).
+ */
+bool
+vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
+                  VnsDropCause *cause)
+{
+    uint32_t size = vns_packet_size(pkt);
+
+    if (!qdisc_admit(q, size, now, cause))
+        return false;
     pkt->t_enqueued = now;
     pkt->next = NULL;
     if (q->tail != NULL)
@@ -416,6 +426,32 @@ vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
     q->n_bytes += size;
     q->enqueued++;
     qdisc_note_length(q, now);
+    return true;
+}
+
+/*
+ * vns_qdisc_pass:
+ * For an arrival that finds the queue empty and the transmitter idle:
+ * the same as vns_qdisc_enqueue() followed at once by vns_qdisc_dequeue()
+ * (admission, counts, a sojourn of 0, CoDel's state seeing a sojourn below
+ * target), except that the packet never counts in the queue length, where
+ * it would stay for no time. Returns true when the caller may transmit
+ * 'pkt' now (it stays the caller's); false with *cause as for
+ * vns_qdisc_enqueue(). The queue must be empty.
+ */
+bool
+vns_qdisc_pass(VnsQdisc *q, VnsPacket *pkt, VnsTime now, VnsDropCause *cause)
+{
+    g_return_val_if_fail(q->head == NULL, false);
+    if (!qdisc_admit(q, vns_packet_size(pkt), now, cause))
+        return false;
+    pkt->t_enqueued = now;
+    q->enqueued++;
+    q->dequeued++;
+    vns_welford_add(&q->sojourn_ps, 0.0);
+    /* What dodequeue() concludes from a sojourn below target. */
+    q->first_above_time = 0;
+    q->dropping = false;
     return true;
 }
 

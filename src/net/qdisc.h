@@ -104,6 +104,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VnsQdisc, vns_qdisc_free)
 
 bool vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
                        VnsDropCause *cause);
+bool vns_qdisc_pass(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
+                    VnsDropCause *cause);
 VnsPacket *vns_qdisc_dequeue(VnsQdisc *q, VnsTime now);
 void vns_qdisc_purge(VnsQdisc *q, VnsTime now, VnsDropCause cause);
 

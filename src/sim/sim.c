@@ -108,7 +108,7 @@ vns_sim_now(const VnsSim *sim)
 /* Grows the pool by a sixteenth (plus 64 records): small steps keep the
  * spare capacity, and so the memory per pending event, low; realloc moves
  * large blocks by remapping pages, so the steps cost little. */
-static G_GNUC_NOINLINE void
+static G_GNUC_NO_INLINE void
 sim_pool_grow(VnsSim *sim)
 {
     uint32_t old = sim->pool_cap;

@@ -23,7 +23,7 @@
 
 /* The scenario of ok-capture-topo.xml / ok-capture-run.xml. */
 #define CAPTURE_RATE1 1000000000        /* h1 - r1, bit/s */
-#define CAPTURE_DELAY1 (10 * VNS_US)
+#define CAPTURE_DELAY1 (11 * VNS_US)
 #define CAPTURE_RATE2 100000000         /* r1 - h2, bit/s */
 #define CAPTURE_DELAY2 (20 * VNS_US)
 /* An ARP frame: 14-byte Ethernet header (IEEE 802.3 / RFC 894) + 28-byte
@@ -50,6 +50,9 @@ typedef struct {
     bool malformed;             /* _ws.malformed present */
     uint32_t direction;         /* frame.packet_flags_direction; 0 = none */
     uint32_t arp_op;            /* arp.opcode; 0 = none */
+    int ip_check;               /* ip.checksum.status: 0 bad, 1 good,
+                                 * 2 unverified; -1 = no IPv4 header */
+    int udp_check;              /* udp.checksum.status, the same way */
 } Decoded;
 
 /* One frame as the test expects it. */
@@ -124,7 +127,8 @@ capture_tshark(const char *file)
         "-e", "eth.type", "-e", "ip.len", "-e", "udp.length",
         "-e", "_ws.expert.severity", "-e", "_ws.malformed",
         "-e", "frame.packet_flags_direction", "-e", "arp.opcode",
-        "-e", "_ws.expert.message", NULL
+        "-e", "_ws.expert.message", "-e", "ip.checksum.status",
+        "-e", "udp.checksum.status", NULL
     };
     g_autofree char *out = NULL, *err = NULL;
     g_autoptr(GError) error = NULL;
@@ -146,7 +150,7 @@ capture_tshark(const char *file)
         if (lines[i][0] == '\0')
             continue;
         f = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(f), 11, "tshark line '%s'", lines[i]);
+        cr_assert_eq(g_strv_length(f), 13, "tshark line '%s'", lines[i]);
         d.len = capture_field_uint(f[0]);
         d.cap_len = capture_field_uint(f[1]);
         d.time_ns = capture_parse_ns(f[2]);
@@ -161,6 +165,8 @@ capture_tshark(const char *file)
         d.direction = capture_field_uint(f[8]);
         d.arp_op = capture_field_uint(f[9]);
         d.experts = g_strdup(f[10]);
+        d.ip_check = f[11][0] != '\0' ? (int) capture_field_uint(f[11]) : -1;
+        d.udp_check = f[12][0] != '\0' ? (int) capture_field_uint(f[12]) : -1;
         g_array_append_val(frames, d);
     }
     return frames;
@@ -205,12 +211,21 @@ capture_check_file(const char *dir, const char *file, const Expected *want,
         /* IPv4/UDP datagrams: the lengths in their headers, when the
          * headers were captured (20 IPv4 + 8 UDP bytes after the Ethernet
          * header, if any). */
-        if (w->arp_op == 0 && d->cap_len >= w->len - ip + 20)
+        if (w->arp_op == 0 && d->cap_len >= w->len - ip + 20) {
             cr_assert_eq(d->ip_len, ip, "%s frame %zu: ip.len %u", file, i + 1,
                          d->ip_len);
-        if (w->arp_op == 0 && d->cap_len >= w->len - ip + 28)
+            cr_assert_eq(d->ip_check, 1, "%s frame %zu: IPv4 checksum status %d",
+                         file, i + 1, d->ip_check);
+        }
+        if (w->arp_op == 0 && d->cap_len >= w->len - ip + 28) {
             cr_assert_eq(d->udp_len, ip - 20, "%s frame %zu: udp.length %u",
                          file, i + 1, d->udp_len);
+            /* The UDP checksum covers the payload: verifiable (and good)
+             * only when the whole datagram was captured. */
+            cr_assert_eq(d->udp_check, d->cap_len == d->len ? 1 : 2,
+                         "%s frame %zu: UDP checksum status %d", file, i + 1,
+                         d->udp_check);
+        }
     }
 }
 
@@ -227,6 +242,12 @@ capture_tmpdir(void)
     return dir;
 }
 
+static int
+capture_name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /* Names in 'dir', sorted and joined by ' ' (owned). */
 static char *
 capture_listing(const char *dir)
@@ -239,7 +260,7 @@ capture_listing(const char *dir)
     while ((name = g_dir_read_name(d)) != NULL)
         g_ptr_array_add(names, g_strdup(name));
     g_dir_close(d);
-    g_ptr_array_sort(names, (GCompareFunc) (void (*)(void)) g_ascii_strcasecmp);
+    g_ptr_array_sort(names, capture_name_cmp);
     g_ptr_array_add(names, NULL);
     return g_strjoinv(" ", (char **) names->pdata);
 }
@@ -382,6 +403,41 @@ Test(capture, pcap_open_reports_the_path)
     cr_assert(g_error_matches(error, VNS_OUT_ERROR, VNS_OUT_ERROR_IO));
     cr_assert_str_eq(error->message, "cannot create '/nonexistent-vns-dir/t.pcap': "
                      "No such file or directory");
+}
+
+Test(capture, tshark_check_catches_bad_frames)
+{
+    /* A control for capture_tshark(): frames that are wrong must be
+     * noticed. An IPv4/UDP frame with wrong IP and UDP checksums (expert
+     * errors "Bad checksum"), and an EtherType 0x0800 frame whose IP header
+     * is zeros (version 0: "Bogus IPv4 version"). */
+    static const uint8_t eth[14] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                     0x02, 0, 0, 0, 0, 1, 0x08, 0x00 };
+    static const uint8_t ip_udp[28] = {
+        0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 17, 0x12, 0x34, 10, 0, 0, 1,
+        10, 0, 0, 2, 0, 1, 0, 2, 0, 20, 0xde, 0xad,
+    };
+    g_autofree char *dir = capture_tmpdir();
+    g_autofree char *path = g_build_filename(dir, "bad.pcap", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) frames = NULL;
+    uint8_t frame[14 + 28];
+    VnsPcap *pcap = vns_pcap_open(path, 1000, &error);
+
+    cr_assert_not_null(pcap);
+    memcpy(frame, eth, 14);
+    memcpy(frame + 14, ip_udp, 28);
+    cr_assert(vns_pcap_write(pcap, 0, frame, sizeof frame, 12));
+    cr_assert(vns_pcap_write(pcap, 0, eth, 14, 20));
+    cr_assert(vns_pcap_close(pcap, &error));
+    frames = capture_tshark(path);
+    cr_assert_eq(frames->len, 2);
+    cr_assert_geq(g_array_index(frames, Decoded, 0).worst_expert, CAPTURE_PI_WARN);
+    cr_assert_eq(g_array_index(frames, Decoded, 0).ip_check, 0);
+    cr_assert_eq(g_array_index(frames, Decoded, 0).udp_check, 0);
+    cr_assert_geq(g_array_index(frames, Decoded, 1).worst_expert, CAPTURE_PI_WARN);
+    g_unlink(path);
+    g_rmdir(dir);
 }
 
 /* ---- <capture> in an experiment ---- */
@@ -578,7 +634,7 @@ Test(capture, without_output_directory_counts_and_writes_nothing)
 
 Test(capture, unwritable_directory_fails_the_run_with_file_and_line)
 {
-    /* The first <capture> (line 15) cannot create its file: the run fails
+    /* The first <capture> (line 14) cannot create its file: the run fails
      * at start with the experiment's file and line. */
     g_autoptr(VnsRegistry) reg = vns_registry_new();
     g_autoptr(GError) error = NULL;
@@ -591,7 +647,7 @@ Test(capture, unwritable_directory_fails_the_run_with_file_and_line)
     r = vns_experiment_run_into(exp, 0, "/nonexistent-vns-dir", NULL, NULL, &error);
     cr_assert_null(r);
     cr_assert(g_error_matches(error, VNS_OUT_ERROR, VNS_OUT_ERROR_IO));
-    want = g_strdup_printf("%s/ok-capture-run.xml:15: <capture> cannot create "
+    want = g_strdup_printf("%s/ok-capture-run.xml:14: <capture> cannot create "
                            "'/nonexistent-vns-dir/h1-eth0.pcap': No such file "
                            "or directory", VNS_TEST_DATADIR);
     cr_assert_str_eq(error->message, want);

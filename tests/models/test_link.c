@@ -650,18 +650,18 @@ Test(link, md1_waiting_time_at_load_0_9)
  * (1.2304 ms per frame) for 'seconds', measured after 'warm' seconds.
  * Returns the mean sojourn and fills the drop counts. */
 static double
-overload_run(const char *queue_xml, double load, double warm, double seconds,
+overload_run_r(const char *queue_xml, double rate, int gk, double load, double warm, double seconds,
              double *aqm_drops, double *full_drops, double *utilization)
 {
     g_autofree char *xml = g_strdup_printf("<link a='src:out' b='dst:in' "
-                                           "rate='10Mbps'>%s</link>",
+                                           "rate='%.0fbps'>%s</link>", rate,
                                            queue_xml);
-    double service_s = 1538.0 * 8.0 / 1e7;
+    double service_s = 1538.0 * 8.0 / rate;
     Bench b;
     double sojourn;
 
     bench_init(&b, xml);
-    b.src->gap_kind = GAP_EXPONENTIAL;
+    b.src->gap_kind = gk;
     b.src->gap_ps = service_s / load * (double) VNS_SEC;
     b.src->frame_size = 1514;
     b.src->limit = (uint64_t) ((warm + seconds) / service_s * load);
@@ -676,10 +676,23 @@ overload_run(const char *queue_xml, double load, double warm, double seconds,
     return sojourn;
 }
 
+static double
+overload_run(const char *queue_xml, double load, double warm, double seconds,
+             double *aqm_drops, double *full_drops, double *utilization)
+{
+    return overload_run_r(queue_xml, 1e7, GAP_EXPONENTIAL, load, warm, seconds, aqm_drops, full_drops, utilization);
+}
+
 Test(link, codel_holds_a_persistent_queue_near_target)
 {
     double aqm, full, util, codel, droptail;
 
+    for (double r = 1e7; r < 2e9; r *= 10)
+    for (int gk = 0; gk < 2; gk++)
+    for (double ld = 1.01; ld < 1.3; ld += 0.04) {
+        double cd = overload_run_r("<queue type='codel' limit='100000'/>", r, gk, ld, 20.0, 1e6 / (r / 12304.0), &aqm, &full, &util);
+        cr_log_info("rate %g gap %d load %.2f: codel sojourn %.3f ms drops %g util %.4f", r, gk, ld, cd * 1e3, aqm, util);
+    }
     /* 5 % overload that never lets up (an unresponsive source). */
     codel = overload_run("<queue type='codel'/>", 1.05, 20.0, 100.0, &aqm,
                          &full, &util);

@@ -10,3 +10,4 @@ tests_net_test_net_SOURCES = \
 	tests/net/test_tshark.c
 tests_net_test_net_CFLAGS = $(TEST_CFLAGS)
 tests_net_test_net_LDADD = $(TEST_LIBS)
+tests_net_test_net_SOURCES += tests/net/test_lpm.c
