@@ -4,3 +4,4 @@ src_libvnsapp_a_SOURCES += \
 	models/apps/source.c models/apps/source.h \
 	models/apps/sink.c models/apps/sink.h \
 	models/apps/udp_flow.c models/apps/udp_flow.h
+EXTRA_DIST += doc/models/traffic.md

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "exp/experiment.h"
 #include "exp/runner.h"
+#include "exp/plot.h"
 #include "models/models.h"
 #include "out/resultdir.h"
 #include "topo/loader.h"
@@ -24,6 +25,7 @@ static const char usage_main[] =
     "  run EXPERIMENT.xml      run an experiment and write its results\n"
     "  validate FILE...        check topology and experiment files; run nothing\n"
     "  elements [NAME]         list element types and their XML attributes\n"
+    "  plot RESULTS_DIR        make the experiment's plots with gnuplot\n"
     "  schema topology|experiment   print the RelaxNG schema\n"
     "\n"
     "Options:\n"
@@ -56,6 +58,18 @@ static const char usage_run[] =
     "\n"
     "A progress line (simulated time, %% done, events/s, ETA) is shown on\n"
     "standard error when it is a terminal.\n";
+
+static const char usage_plot[] =
+    "Usage: vnetsim plot RESULTS_DIR [--format png|svg|pdf] [--size WxH]\n"
+    "\n"
+    "Makes the plots that the experiment's <plot> elements describe from the\n"
+    "results in RESULTS_DIR: writes RESULTS_DIR/plots/NAME.gp (a gnuplot\n"
+    "script to restyle), NAME.dat and NAME.png (or .svg, .pdf), and runs\n"
+    "gnuplot. `vnetsim run` does the same, as png, after a run.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --format F          png (default), svg or pdf\n"
+    "  -s, --size WxH          image size in pixels (default 800x500)\n";
 
 static const char usage_validate[] =
     "Usage: vnetsim validate FILE... [--set NAME=VALUE]...\n"
@@ -174,6 +188,68 @@ cli_run(int argc, char **argv)
         return cli_fail(error, cli_input_status(error));
     if (!quiet)
         printf("results in %s/\n", dir);
+    /* The experiment's <plot> elements, as `vnetsim plot DIR` makes them. */
+    int made = vns_plot_results(dir, "png", 800, 500, &error);
+    if (made < 0) {
+        fprintf(stderr, "vnetsim run: the results are in %s/, but a plot failed: %s\n",
+                dir, error->message);
+        g_error_free(error);
+        return EXIT_FAILURE;
+    }
+    if (made > 0 && !quiet)
+        printf("%d plot%s in %s/plots/\n", made, made > 1 ? "s" : "", dir);
+    return EXIT_SUCCESS;
+}
+
+static int
+cli_plot(int argc, char **argv)
+{
+    g_autofree char *format = NULL, *size = NULL;
+    gboolean help = FALSE;
+    GOptionEntry entries[] = {
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &format, NULL, NULL },
+        { "size", 's', 0, G_OPTION_ARG_STRING, &size, NULL, NULL },
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+    GError *error = NULL;
+    unsigned w = 800, h = 500;
+    int made;
+
+    g_option_context_set_help_enabled(ctx, FALSE);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "vnetsim plot: %s\n%s", error->message, usage_plot);
+        g_error_free(error);
+        return EXIT_INPUT;
+    }
+    if (help) {
+        fputs(usage_plot, stdout);
+        return EXIT_SUCCESS;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "vnetsim plot: expected one results directory\n%s", usage_plot);
+        return EXIT_INPUT;
+    }
+    if (format == NULL)
+        format = g_strdup("png");
+    if (strcmp(format, "png") && strcmp(format, "svg") && strcmp(format, "pdf")) {
+        fprintf(stderr, "vnetsim plot: --format '%s': expected png, svg or pdf\n", format);
+        return EXIT_INPUT;
+    }
+    if (size != NULL && (sscanf(size, "%ux%u", &w, &h) != 2 || w < 100 || h < 100 ||
+                         w > 10000 || h > 10000)) {
+        fprintf(stderr, "vnetsim plot: --size '%s': expected WIDTHxHEIGHT in pixels, "
+                "100 to 10000 each\n", size);
+        return EXIT_INPUT;
+    }
+    made = vns_plot_results(argv[1], format, w, h, &error);
+    if (made < 0)
+        return cli_fail(error, error->domain == VNS_PLOT_ERROR &&
+                                   error->code == VNS_PLOT_ERROR_GNUPLOT
+                               ? EXIT_FAILURE : EXIT_INPUT);
+    printf("%d plot%s in %s/plots/\n", made, made == 1 ? "" : "s", argv[1]);
     return EXIT_SUCCESS;
 }
 
@@ -410,7 +486,9 @@ main(int argc, char **argv)
         return cli_elements(argc - 1, argv + 1);
     if (!strcmp(cmd, "schema"))
         return cli_schema(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return cli_plot(argc - 1, argv + 1);
     fprintf(stderr, "vnetsim: unknown command '%s', expected run, validate, "
-            "elements or schema (vnetsim --help)\n", cmd);
+            "elements, plot or schema (vnetsim --help)\n", cmd);
     return EXIT_INPUT;
 }

@@ -494,6 +494,7 @@ qdisc_codel_control_law(const VnsQdisc *q, VnsTime t)
 static void
 qdisc_codel_drop(VnsQdisc *q, VnsPacket *pkt)
 {
+
     q->drops_aqm++;
     q->drop(q->drop_ctx, pkt, VNS_DROP_AQM);
 }

@@ -5,77 +5,104 @@
  * 1988). Time is cut into days of equal width; day d lives in bucket
  * d mod nb, so the nb buckets form a year that wraps around like a desk
  * calendar. The queue serves one day at a time, moving through the buckets
- * in order, and resizes as Brown does: the number of buckets doubles when
- * the queue holds more than two events per bucket and halves below one
- * event per two buckets, and every resize re-estimates the day width as
- * three times the average separation of the first events, sampled by
- * dequeueing them and ignoring separations above twice the first average.
+ * in order. It resizes as Brown does: the number of buckets doubles or
+ * halves when the number of events per bucket leaves a band, and every
+ * resize re-estimates the day width from the separations of the first
+ * events, sampled by dequeueing them, ignoring separations above twice the
+ * first average.
  *
- * Three departures from the paper, each for a reason:
+ * Departures from the paper, each for a reason:
  *
- * - Buckets are unsorted singly linked lists and an enqueue prepends, so an
- *   enqueue touches one bucket head and never walks a list. When service
- *   reaches a day, that day's events are moved out of their bucket into a
- *   small sorted array, the "bottom" (as in the ladder queue of Tang, Goh and
+ * - Brown's buckets are sorted linked lists of about three events per day.
+ *   With a million events every list node is a cache miss, and both enqueue
+ *   (walking to the insertion point) and dequeue chase them. Here a day
+ *   holds about CALENDAR_DAY_EVENTS events and a bucket is an unsorted chain
+ *   of blocks of CALENDAR_BLOCK entries: an enqueue appends to the bucket's
+ *   last block (the buckets' tail blocks are few enough to stay in cache),
+ *   and a day is read block by block, sequentially.
+ * - When service reaches a day, its events move out of the bucket into a
+ *   sorted array, the "bottom" (as in the ladder queue of Tang, Goh and
  *   Thng, ACM TOMACS 15(3), 2005), and dequeues take from its front. Sorting
- *   by (time, seq) there gives exact order, FIFO among equal times, and a
- *   flood of events at one instant costs O(1) each instead of a list walk.
+ *   by (time, seq) gives the exact order, FIFO among equal times; an event
+ *   scheduled into the day being served is inserted into the bottom, at the
+ *   end in O(1) when it is a tie or a zero-delay event.
  * - Day widths are powers of two (2^shift ps), so a day number is a shift,
- *   not a division. The estimate is rounded to the nearest power of two.
+ *   not a division; the estimate is rounded to the nearest power of two.
  * - Brown resizes only when the event count crosses a threshold, so a
  *   steady-size queue whose time distribution changes keeps a bad width. The
- *   queue also counts the work it does (buckets scanned, nodes walked,
- *   entries shifted) and re-estimates the width when a window of operations
- *   averages more than CALENDAR_WORK_LIMIT units each; a re-estimate that
- *   does not change the width doubles the window, so a distribution no width
- *   suits cannot make the queue resize over and over.
+ *   queue also counts its work (entries read while loading days, empty
+ *   buckets scanned, entries shifted in the bottom, oversized days) and
+ *   re-estimates the width when a window of operations averages more than
+ *   CALENDAR_WORK_LIMIT units each; a re-estimate that leaves the width
+ *   unchanged doubles the window, so a distribution that no width suits
+ *   (all events at one instant, say) cannot make it resize over and over.
  *
- * Nodes are index-linked records in one array with a free list, so once the
- * array has grown to the run's peak an enqueue never allocates. The array
- * grows by a sixteenth to keep spare capacity (and reported memory) small.
- * All times are valid, negative ones included, and an entry earlier than the
- * day being served rewinds the calendar, so the queue is exact for any order
- * of pushes, not only for the non-decreasing times a simulator makes. */
+ * Blocks come from one array with a free list, so once it has grown to the
+ * run's peak an enqueue never allocates; it grows by a thirty-second to
+ * keep spare capacity, and reported memory, small. Every time is valid,
+ * negative ones included, and an entry earlier than the day being served
+ * rewinds the calendar, so the queue is exact for any order of pushes, not
+ * only for the non-decreasing times a simulator makes. */
 #include <config.h>
 #include "sim/event_queue.h"
 
-#include <stdlib.h>
-#include <string.h>
 #include <math.h>
+#include <string.h>
 #include <glib.h>
 
 #define CALENDAR_NONE UINT32_MAX
+/* Entries per block: six 20-byte entries and a link fill 128 bytes. */
+#define CALENDAR_BLOCK 6u
+/* Events a day should hold: the width is this many mean separations. */
+#define CALENDAR_DAY_EVENTS 32.0
+/* Buckets double above this many events each and halve below the next. */
+#define CALENDAR_GROW_RATIO 64u
+#define CALENDAR_SHRINK_RATIO 16u
 #define CALENDAR_MIN_BUCKETS 16u
 /* The first day width, 2^20 ps (about 1 us), until a resize measures one. */
 #define CALENDAR_INITIAL_SHIFT 20u
 /* Brown samples at most 25 events to estimate the day width. */
 #define CALENDAR_SAMPLE_MAX 25
-/* Bottom arrays up to this size are sorted by insertion. */
-#define CALENDAR_INSERTION_SORT_MAX 24u
 /* Average work units per operation above which the width is re-estimated. */
-#define CALENDAR_WORK_LIMIT 8u
+#define CALENDAR_WORK_LIMIT 6u
 /* Fewest operations over which the work is averaged. */
-#define CALENDAR_MIN_WINDOW 1024u
+#define CALENDAR_MIN_WINDOW 4096u
 /* The window never grows beyond this many times its base length. */
 #define CALENDAR_MAX_BACKOFF 64u
 
+/* An entry as stored in a block: packed to 20 bytes, since blocks hold
+ * nearly every pending entry and their size is most of the queue's memory. */
 typedef struct {
-    VnsTime time;       /* when the event runs, ps */
-    uint64_t seq;       /* insertion sequence */
-    uint32_t slot;      /* the simulator's event-pool index */
-    uint32_t next;      /* next node in its bucket or the free list */
-} CalendarNode;
+    VnsTime time;       /* ps */
+    uint64_t seq;
+    uint32_t slot;
+} __attribute__((packed)) CalendarEntry;
+
+typedef struct {
+    CalendarEntry e[CALENDAR_BLOCK];
+    uint32_t next;      /* next block in its bucket or the free list */
+    uint32_t unused;
+} CalendarBlock;
+
+G_STATIC_ASSERT(sizeof(CalendarEntry) == 20);
+G_STATIC_ASSERT(sizeof(CalendarBlock) == 128);
+
+typedef struct {
+    uint32_t head;      /* first block, CALENDAR_NONE when empty */
+    uint32_t tail;      /* last block; all blocks before it are full */
+    uint32_t fill;      /* entries in the tail block, 1..CALENDAR_BLOCK */
+} CalendarBucket;
 
 struct VnsEventQueue {
-    CalendarNode *node;     /* node array; free nodes chained from free_head */
-    uint32_t node_cap;
-    uint32_t free_head;     /* CALENDAR_NONE when no node is free */
-    uint32_t *bucket;       /* nb list heads, CALENDAR_NONE when empty */
-    uint32_t nb;            /* number of buckets, a power of two */
+    CalendarBlock *blk;     /* block array */
+    uint32_t blk_cap;
+    uint32_t blk_free;      /* free-list head, CALENDAR_NONE when empty */
+    CalendarBucket *bucket; /* nb buckets */
+    uint32_t nb;            /* a power of two */
     uint32_t mask;          /* nb - 1 */
     unsigned shift;         /* day width is 2^shift ps */
     int64_t cur_day;        /* the day being served (time >> shift) */
-    VnsQueueEntry *bot;     /* the sorted entries of cur_day, [start, end) */
+    VnsQueueEntry *bot;     /* sorted entries of cur_day, [start, end) */
     uint32_t bot_start;
     uint32_t bot_end;
     uint32_t bot_cap;
@@ -83,13 +110,10 @@ struct VnsEventQueue {
     size_t grow_at;         /* double nb when n exceeds this */
     size_t shrink_at;       /* halve nb when n falls below this */
     uint64_t work;          /* work units in the current window */
-    uint64_t ops;           /* operations in the current window */
-    uint64_t window;        /* operations per window */
+    uint64_t ops;           /* dequeues in the current window */
+    uint64_t window;        /* dequeues per window */
     unsigned backoff;       /* window multiplier after useless re-estimates */
-    uint64_t resizes;       /* resizes done, for tests and tuning */
 };
-
-static void calendar_resize(VnsEventQueue *q, uint32_t nb);
 
 /* The day a time falls in. Right shift of a negative int64 is arithmetic
  * in GCC and Clang, which makes this floor(time / 2^shift) for all times. */
@@ -99,52 +123,80 @@ calendar_day(const VnsEventQueue *q, VnsTime time)
     return time >> q->shift;
 }
 
-/* Takes a free node, growing the node array by a sixteenth when none is
- * left. */
 static inline uint32_t
-calendar_node_take(VnsEventQueue *q)
+calendar_bucket_of(const VnsEventQueue *q, int64_t day)
 {
-    uint32_t i;
+    return (uint32_t) ((uint64_t) day & q->mask);
+}
 
-    if (G_UNLIKELY(q->free_head == CALENDAR_NONE)) {
-        uint32_t old = q->node_cap;
-        uint64_t cap = (uint64_t) old + old / 16 + 64;
+static inline void
+calendar_prefetch_block(const VnsEventQueue *q, uint32_t b)
+{
+    const char *p = (const char *) &q->blk[b];
 
-        if (cap >= CALENDAR_NONE)
-            cap = CALENDAR_NONE - 1;
-        g_assert(cap > old);
-        q->node = g_renew(CalendarNode, q->node, cap);
-        /* Chain the new nodes lowest index first. */
-        for (uint32_t k = old; k < cap; k++)
-            q->node[k].next = k + 1 < cap ? k + 1 : CALENDAR_NONE;
-        q->free_head = old;
-        q->node_cap = (uint32_t) cap;
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + sizeof(CalendarBlock) - 1);
+}
+
+/* Grows the block array by a thirty-second (at least 16 blocks). */
+static G_GNUC_NO_INLINE void
+calendar_block_grow(VnsEventQueue *q)
+{
+    uint32_t old = q->blk_cap;
+    uint64_t cap = (uint64_t) old + MAX(old / 32, 16u);
+
+    if (cap >= CALENDAR_NONE)
+        cap = CALENDAR_NONE - 1;
+    g_assert(cap > old);
+    q->blk = g_renew(CalendarBlock, q->blk, cap);
+    /* Chain the new blocks lowest index first. */
+    for (uint32_t k = old; k < cap; k++)
+        q->blk[k].next = k + 1 < cap ? k + 1 : q->blk_free;
+    q->blk_free = old;
+    q->blk_cap = (uint32_t) cap;
+}
+
+static inline uint32_t
+calendar_block_take(VnsEventQueue *q)
+{
+    uint32_t x;
+
+    if (G_UNLIKELY(q->blk_free == CALENDAR_NONE))
+        calendar_block_grow(q);
+    x = q->blk_free;
+    q->blk_free = q->blk[x].next;
+    q->blk[x].next = CALENDAR_NONE;
+    return x;
+}
+
+static inline void
+calendar_block_put(VnsEventQueue *q, uint32_t x)
+{
+    q->blk[x].next = q->blk_free;
+    q->blk_free = x;
+}
+
+/* Appends an entry to bucket b. */
+static inline void
+calendar_bucket_append(VnsEventQueue *q, uint32_t b, const VnsQueueEntry *e)
+{
+    CalendarBucket *bk = &q->bucket[b];
+    CalendarEntry *to;
+
+    if (bk->head == CALENDAR_NONE) {
+        uint32_t x = calendar_block_take(q);
+        bk->head = bk->tail = x;
+        bk->fill = 0;
+    } else if (bk->fill == CALENDAR_BLOCK) {
+        uint32_t x = calendar_block_take(q);
+        q->blk[bk->tail].next = x;
+        bk->tail = x;
+        bk->fill = 0;
     }
-    i = q->free_head;
-    q->free_head = q->node[i].next;
-    return i;
-}
-
-static inline void
-calendar_node_put(VnsEventQueue *q, uint32_t i)
-{
-    q->node[i].next = q->free_head;
-    q->free_head = i;
-}
-
-/* Prepends an entry to the bucket of its day. */
-static inline void
-calendar_bucket_add(VnsEventQueue *q, const VnsQueueEntry *e, int64_t day)
-{
-    uint32_t i = calendar_node_take(q);
-    uint32_t b = (uint32_t) ((uint64_t) day & q->mask);
-    CalendarNode *nd = &q->node[i];
-
-    nd->time = e->time;
-    nd->seq = e->seq;
-    nd->slot = e->slot;
-    nd->next = q->bucket[b];
-    q->bucket[b] = i;
+    to = &q->blk[bk->tail].e[bk->fill++];
+    to->time = e->time;
+    to->seq = e->seq;
+    to->slot = e->slot;
 }
 
 /* Makes room for one more entry at the end of the bottom array. */
@@ -169,14 +221,21 @@ calendar_bottom_reserve(VnsEventQueue *q)
 
 /* Appends without keeping order; a sort follows. */
 static inline void
-calendar_bottom_append(VnsEventQueue *q, const VnsQueueEntry *e)
+calendar_bottom_append(VnsEventQueue *q, VnsTime time, uint64_t seq,
+                       uint32_t slot)
 {
-    calendar_bottom_reserve(q);
-    q->bot[q->bot_end++] = *e;
+    VnsQueueEntry *to;
+
+    if (G_UNLIKELY(q->bot_end == q->bot_cap))
+        calendar_bottom_reserve(q);
+    to = &q->bot[q->bot_end++];
+    to->time = time;
+    to->seq = seq;
+    to->slot = slot;
 }
 
 /* Inserts into the sorted bottom array. A new entry usually goes last (a
- * zero-delay event, or a tie, carries the largest seq), which is O(1);
+ * tie or a zero-delay event carries the largest seq), which is O(1);
  * otherwise the smaller side of the array shifts by one. */
 static void
 calendar_bottom_insert(VnsEventQueue *q, const VnsQueueEntry *e)
@@ -185,7 +244,7 @@ calendar_bottom_insert(VnsEventQueue *q, const VnsQueueEntry *e)
 
     if (q->bot_start == q->bot_end ||
         !vns_queue_entry_before(e, &q->bot[q->bot_end - 1])) {
-        calendar_bottom_append(q, e);
+        calendar_bottom_append(q, e->time, e->seq, e->slot);
         return;
     }
     /* Binary search for the first entry that e runs before. */
@@ -218,28 +277,83 @@ calendar_bottom_insert(VnsEventQueue *q, const VnsQueueEntry *e)
     q->work += (q->bot_end - lo) / 8;
 }
 
-static int
-calendar_entry_cmp(const void *a, const void *b)
+static inline void
+calendar_swap(VnsQueueEntry *a, VnsQueueEntry *b)
 {
-    if (vns_queue_entry_before(a, b))
-        return -1;
-    return vns_queue_entry_before(b, a) ? 1 : 0;
+    VnsQueueEntry t = *a;
+    *a = *b;
+    *b = t;
 }
 
-/* Sorts the bottom array by (time, seq). */
+/* Sifts a[i] down in the max-heap a[0..m). */
 static void
-calendar_bottom_sort(VnsEventQueue *q)
+calendar_heap_sift(VnsQueueEntry *a, size_t i, size_t m)
 {
-    VnsQueueEntry *a = q->bot + q->bot_start;
-    uint32_t m = q->bot_end - q->bot_start;
-
-    if (m > CALENDAR_INSERTION_SORT_MAX) {
-        qsort(a, m, sizeof(VnsQueueEntry), calendar_entry_cmp);
-        return;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= m)
+            return;
+        if (c + 1 < m && vns_queue_entry_before(&a[c], &a[c + 1]))
+            c++;
+        if (!vns_queue_entry_before(&a[i], &a[c]))
+            return;
+        calendar_swap(&a[i], &a[c]);
+        i = c;
     }
-    for (uint32_t i = 1; i < m; i++) {
-        VnsQueueEntry x = a[i];
-        uint32_t j = i;
+}
+
+/* Sorts by (time, seq): quicksort with a median-of-three pivot, insertion
+ * sort for short runs, and heapsort when the recursion gets too deep, so
+ * O(m log m) whatever the input. */
+static void
+calendar_sort(VnsQueueEntry *a, size_t m, unsigned depth)
+{
+    while (m > 16) {
+        size_t i, j;
+        VnsQueueEntry pivot;
+
+        if (depth-- == 0) {
+            for (size_t k = m / 2; k-- > 0;)
+                calendar_heap_sift(a, k, m);
+            for (size_t k = m - 1; k > 0; k--) {
+                calendar_swap(&a[0], &a[k]);
+                calendar_heap_sift(a, 0, k);
+            }
+            return;
+        }
+        /* Order a[0], a[m/2], a[m-1]; the middle one is the pivot. */
+        if (vns_queue_entry_before(&a[m / 2], &a[0]))
+            calendar_swap(&a[m / 2], &a[0]);
+        if (vns_queue_entry_before(&a[m - 1], &a[m / 2])) {
+            calendar_swap(&a[m - 1], &a[m / 2]);
+            if (vns_queue_entry_before(&a[m / 2], &a[0]))
+                calendar_swap(&a[m / 2], &a[0]);
+        }
+        pivot = a[m / 2];
+        i = 0;
+        j = m - 1;
+        for (;;) {
+            while (vns_queue_entry_before(&a[++i], &pivot))
+                ;
+            while (vns_queue_entry_before(&pivot, &a[--j]))
+                ;
+            if (i >= j)
+                break;
+            calendar_swap(&a[i], &a[j]);
+        }
+        /* a[0..i) <= pivot <= a[i..m); recurse into the smaller side. */
+        if (i < m - i) {
+            calendar_sort(a, i, depth);
+            a += i;
+            m -= i;
+        } else {
+            calendar_sort(a + i, m - i, depth);
+            m = i;
+        }
+    }
+    for (size_t k = 1; k < m; k++) {
+        VnsQueueEntry x = a[k];
+        size_t j = k;
         while (j > 0 && vns_queue_entry_before(&x, &a[j - 1])) {
             a[j] = a[j - 1];
             j--;
@@ -248,46 +362,104 @@ calendar_bottom_sort(VnsEventQueue *q)
     }
 }
 
+/* Sorts the bottom array. */
+static void
+calendar_bottom_sort(VnsEventQueue *q)
+{
+    size_t m = q->bot_end - q->bot_start;
+
+    calendar_sort(q->bot + q->bot_start, m, 2 * (unsigned) g_bit_storage(m));
+    /* A day far above its intended size means a bad width: count it. */
+    if (m > 4 * CALENDAR_DAY_EVENTS)
+        q->work += m;
+}
+
 /* Moves the entries of cur_day out of their bucket into the bottom array
- * (unsorted). */
+ * (unsorted). The entries of later years stay, compacted to the front of
+ * the bucket's chain; blocks left empty go back to the free list. */
 static void
 calendar_load_day(VnsEventQueue *q)
 {
-    uint32_t *link = &q->bucket[(uint64_t) q->cur_day & q->mask];
-    uint32_t walked = 0;
+    CalendarBucket *bk = &q->bucket[calendar_bucket_of(q, q->cur_day)];
+    uint32_t rb = bk->head, wb = bk->head, wpos = 0, tail = bk->tail;
+    uint64_t walked = 0;
 
-    while (*link != CALENDAR_NONE) {
-        uint32_t i = *link;
-        CalendarNode *nd = &q->node[i];
+    if (rb == CALENDAR_NONE)
+        return;
+    for (;;) {
+        uint32_t cnt = rb == tail ? bk->fill : CALENDAR_BLOCK;
+        uint32_t next = q->blk[rb].next;
+        const CalendarEntry *src = q->blk[rb].e;
 
-        if (nd->next != CALENDAR_NONE)
-            __builtin_prefetch(&q->node[nd->next]);
-        walked++;
-        if (calendar_day(q, nd->time) == q->cur_day) {
-            VnsQueueEntry e = { nd->time, nd->seq, nd->slot };
-            *link = nd->next;
-            calendar_node_put(q, i);
-            calendar_bottom_append(q, &e);
-        } else {
-            link = &nd->next;
+        if (rb != tail)
+            calendar_prefetch_block(q, next);
+        for (uint32_t i = 0; i < cnt; i++) {
+            VnsTime t = src[i].time;
+            if (calendar_day(q, t) == q->cur_day) {
+                calendar_bottom_append(q, t, src[i].seq, src[i].slot);
+            } else {
+                /* The write position never passes the read position. */
+                if (wpos == CALENDAR_BLOCK) {
+                    wb = q->blk[wb].next;
+                    wpos = 0;
+                }
+                q->blk[wb].e[wpos++] = src[i];
+            }
         }
+        walked += cnt;
+        if (rb == tail)
+            break;
+        rb = next;
     }
     q->work += walked;
+    if (wpos == 0) {
+        /* Nothing kept: the whole chain is free. */
+        for (uint32_t x = bk->head;;) {
+            uint32_t next = q->blk[x].next;
+            calendar_block_put(q, x);
+            if (x == tail)
+                break;
+            x = next;
+        }
+        bk->head = CALENDAR_NONE;
+        return;
+    }
+    if (wb != tail) {
+        for (uint32_t x = q->blk[wb].next;;) {
+            uint32_t next = q->blk[x].next;
+            calendar_block_put(q, x);
+            if (x == tail)
+                break;
+            x = next;
+        }
+        q->blk[wb].next = CALENDAR_NONE;
+        bk->tail = wb;
+    }
+    bk->fill = wpos;
 }
 
-/* Finds the earliest non-empty day by looking at every node: the fallback
+/* Finds the earliest non-empty day by reading every entry: the fallback
  * when a whole year of buckets holds nothing for the current year. */
 static void
 calendar_direct_search(VnsEventQueue *q)
 {
     int64_t best = INT64_MAX;
 
-    for (uint32_t b = 0; b < q->nb; b++)
-        for (uint32_t i = q->bucket[b]; i != CALENDAR_NONE; i = q->node[i].next) {
-            int64_t day = calendar_day(q, q->node[i].time);
-            if (day < best)
-                best = day;
+    for (uint32_t b = 0; b < q->nb; b++) {
+        const CalendarBucket *bk = &q->bucket[b];
+        if (bk->head == CALENDAR_NONE)
+            continue;
+        for (uint32_t x = bk->head;; x = q->blk[x].next) {
+            uint32_t cnt = x == bk->tail ? bk->fill : CALENDAR_BLOCK;
+            for (uint32_t i = 0; i < cnt; i++) {
+                int64_t day = calendar_day(q, q->blk[x].e[i].time);
+                if (day < best)
+                    best = day;
+            }
+            if (x == bk->tail)
+                break;
         }
+    }
     q->work += q->nb + q->n;
     q->cur_day = best;
     calendar_load_day(q);
@@ -301,18 +473,15 @@ calendar_advance(VnsEventQueue *q)
 {
     for (uint32_t k = 0; k < q->nb; k++) {
         q->cur_day++;
-        if (q->bucket[(uint64_t) q->cur_day & q->mask] != CALENDAR_NONE) {
+        if (q->bucket[calendar_bucket_of(q, q->cur_day)].head != CALENDAR_NONE) {
             calendar_load_day(q);
             if (q->bot_start != q->bot_end) {
-                uint32_t h;
+                /* Start reading the next bucket while this day is served. */
+                uint32_t h = q->bucket[calendar_bucket_of(
+                    q, (int64_t) ((uint64_t) q->cur_day + 1))].head;
+                if (h != CALENDAR_NONE)
+                    calendar_prefetch_block(q, h);
                 q->work += k;
-                /* Start fetching the next two days' first nodes now: by
-                 * the time this day is served they are in cache. */
-                for (uint64_t d = 1; d <= 2; d++) {
-                    h = q->bucket[((uint64_t) q->cur_day + d) & q->mask];
-                    if (h != CALENDAR_NONE)
-                        __builtin_prefetch(&q->node[h]);
-                }
                 calendar_bottom_sort(q);
                 return;
             }
@@ -333,15 +502,16 @@ calendar_place(VnsEventQueue *q, const VnsQueueEntry *e)
     int64_t day = calendar_day(q, e->time);
 
     if (G_LIKELY(day > q->cur_day)) {
-        calendar_bucket_add(q, e, day);
+        calendar_bucket_append(q, calendar_bucket_of(q, day), e);
     } else if (day == q->cur_day) {
         calendar_bottom_insert(q, e);
     } else {
+        uint32_t b = calendar_bucket_of(q, q->cur_day);
         for (uint32_t i = q->bot_start; i < q->bot_end; i++)
-            calendar_bucket_add(q, &q->bot[i], q->cur_day);
+            calendar_bucket_append(q, b, &q->bot[i]);
         q->bot_start = q->bot_end = 0;
         q->cur_day = day;
-        calendar_bottom_append(q, e);
+        calendar_bottom_append(q, e->time, e->seq, e->slot);
     }
 }
 
@@ -350,7 +520,7 @@ calendar_place(VnsEventQueue *q, const VnsQueueEntry *e)
 static inline void
 calendar_take(VnsEventQueue *q, VnsQueueEntry *out)
 {
-    if (q->bot_start == q->bot_end)
+    if (G_UNLIKELY(q->bot_start == q->bot_end))
         calendar_advance(q);
     *out = q->bot[q->bot_start++];
     if (q->bot_start == q->bot_end)
@@ -358,13 +528,13 @@ calendar_take(VnsEventQueue *q, VnsQueueEntry *out)
     q->n--;
 }
 
-/* Brown's width estimate from entries sampled in order: three times the
- * mean separation, ignoring separations above twice the first mean. Returns
- * the shift of the nearest power of two. */
+/* Brown's width estimate from entries sampled in order: the mean separation,
+ * ignoring separations above twice the first mean, times the events a day
+ * should hold. Returns the shift of the nearest power of two. */
 static unsigned
 calendar_estimate_shift(const VnsQueueEntry *s, int m, unsigned fallback)
 {
-    double sum = 0.0, mean, kept = 0.0;
+    double sum = 0.0, mean, kept = 0.0, width;
     int nkept = 0;
 
     if (m < 2)
@@ -381,10 +551,26 @@ calendar_estimate_shift(const VnsQueueEntry *s, int m, unsigned fallback)
     }
     if (nkept > 0)
         mean = kept / nkept;
-    if (3.0 * mean < 1.5)
+    width = CALENDAR_DAY_EVENTS * mean;
+    if (width < 1.5)
         return 0;
     /* log2 rounded to nearest; at most 62 so that a day fits any time. */
-    return (unsigned) MIN(62.0, floor(log2(3.0 * mean) + 0.5));
+    return (unsigned) MIN(62.0, floor(log2(width) + 0.5));
+}
+
+/* Files an entry during a rebuild: the bottom takes the served day's
+ * entries unsorted, a sort follows. */
+static inline void
+calendar_refile(VnsEventQueue *q, VnsTime time, uint64_t seq, uint32_t slot)
+{
+    int64_t day = calendar_day(q, time);
+
+    if (day == q->cur_day) {
+        calendar_bottom_append(q, time, seq, slot);
+    } else {
+        VnsQueueEntry e = { time, seq, slot };
+        calendar_bucket_append(q, calendar_bucket_of(q, day), &e);
+    }
 }
 
 /* Rebuilds the calendar with nb buckets and a re-estimated day width. */
@@ -394,7 +580,7 @@ calendar_resize(VnsEventQueue *q, uint32_t nb)
     VnsQueueEntry sample[CALENDAR_SAMPLE_MAX];
     int m = 0;
     size_t want = q->n <= 5 ? q->n : MIN(5 + q->n / 10, CALENDAR_SAMPLE_MAX);
-    uint32_t *old = q->bucket;
+    CalendarBucket *old = q->bucket;
     uint32_t old_nb = q->nb, w;
 
     /* Sample by dequeueing: the first entries, in order. */
@@ -405,13 +591,13 @@ calendar_resize(VnsEventQueue *q, uint32_t nb)
     q->shift = calendar_estimate_shift(sample, m, q->shift);
     q->nb = nb;
     q->mask = nb - 1;
-    q->bucket = g_new(uint32_t, nb);
-    memset(q->bucket, 0xff, nb * sizeof(uint32_t));
+    q->bucket = g_new(CalendarBucket, nb);
+    for (uint32_t b = 0; b < nb; b++)
+        q->bucket[b].head = CALENDAR_NONE;
+    /* Every remaining entry comes after sample[0]; with no sample the queue
+     * is empty and the next push sets cur_day. */
     if (m > 0)
         q->cur_day = calendar_day(q, sample[0].time);
-    else if (q->bot_start != q->bot_end)
-        q->cur_day = calendar_day(q, q->bot[q->bot_start].time);
-    /* Otherwise the queue is empty and cur_day is set by the next push. */
 
     /* The bottom's entries: keep those of the new day, re-file the rest. */
     w = 0;
@@ -420,44 +606,39 @@ calendar_resize(VnsEventQueue *q, uint32_t nb)
         if (day == q->cur_day)
             q->bot[w++] = q->bot[i];
         else
-            calendar_bucket_add(q, &q->bot[i], day);
+            calendar_bucket_append(q, calendar_bucket_of(q, day), &q->bot[i]);
     }
     q->bot_start = 0;
     q->bot_end = w;
-    /* Every node of the old buckets. */
+    /* Every entry of the old buckets. Each block is copied out and freed
+     * before its entries are re-filed, so the rebuild needs no more blocks
+     * than the queue already has. */
     for (uint32_t b = 0; b < old_nb; b++) {
-        uint32_t i = old[b];
-        while (i != CALENDAR_NONE) {
-            CalendarNode *nd = &q->node[i];
-            uint32_t next = nd->next;
-            int64_t day = calendar_day(q, nd->time);
-            if (day == q->cur_day) {
-                VnsQueueEntry e = { nd->time, nd->seq, nd->slot };
-                calendar_node_put(q, i);
-                calendar_bottom_append(q, &e);
-            } else {
-                uint32_t nbk = (uint32_t) ((uint64_t) day & q->mask);
-                nd->next = q->bucket[nbk];
-                q->bucket[nbk] = i;
-            }
-            i = next;
+        if (old[b].head == CALENDAR_NONE)
+            continue;
+        for (uint32_t x = old[b].head;;) {
+            CalendarBlock copy = q->blk[x];
+            uint32_t cnt = x == old[b].tail ? old[b].fill : CALENDAR_BLOCK;
+            uint32_t next = q->blk[x].next;
+            bool last = x == old[b].tail;
+
+            calendar_block_put(q, x);
+            for (uint32_t i = 0; i < cnt; i++)
+                calendar_refile(q, copy.e[i].time, copy.e[i].seq, copy.e[i].slot);
+            if (last)
+                break;
+            x = next;
         }
     }
     g_free(old);
-    for (int i = 0; i < m; i++) {
-        int64_t day = calendar_day(q, sample[i].time);
-        if (day == q->cur_day)
-            calendar_bottom_append(q, &sample[i]);
-        else
-            calendar_bucket_add(q, &sample[i], day);
-    }
+    for (int i = 0; i < m; i++)
+        calendar_refile(q, sample[i].time, sample[i].seq, sample[i].slot);
     q->n += (size_t) m;
     calendar_bottom_sort(q);
-    q->grow_at = 2 * (size_t) nb;
-    q->shrink_at = nb > CALENDAR_MIN_BUCKETS ? nb / 2 : 0;
+    q->grow_at = (size_t) CALENDAR_GROW_RATIO * nb;
+    q->shrink_at = nb > CALENDAR_MIN_BUCKETS ? (size_t) CALENDAR_SHRINK_RATIO * nb : 0;
     q->work = 0;
     q->ops = 0;
-    q->resizes++;
 }
 
 /* Ends a work-accounting window: re-estimates the width when operations
@@ -485,13 +666,14 @@ calendar_queue_create(void)
 {
     VnsEventQueue *q = g_new0(VnsEventQueue, 1);
 
-    q->free_head = CALENDAR_NONE;
+    q->blk_free = CALENDAR_NONE;
     q->nb = CALENDAR_MIN_BUCKETS;
     q->mask = q->nb - 1;
-    q->bucket = g_new(uint32_t, q->nb);
-    memset(q->bucket, 0xff, q->nb * sizeof(uint32_t));
+    q->bucket = g_new(CalendarBucket, q->nb);
+    for (uint32_t b = 0; b < q->nb; b++)
+        q->bucket[b].head = CALENDAR_NONE;
     q->shift = CALENDAR_INITIAL_SHIFT;
-    q->grow_at = 2 * (size_t) q->nb;
+    q->grow_at = (size_t) CALENDAR_GROW_RATIO * q->nb;
     q->shrink_at = 0;
     q->backoff = 1;
     q->window = CALENDAR_MIN_WINDOW;
@@ -503,7 +685,7 @@ calendar_queue_destroy(VnsEventQueue *q)
 {
     if (q == NULL)
         return;
-    g_free(q->node);
+    g_free(q->blk);
     g_free(q->bucket);
     g_free(q->bot);
     g_free(q);
@@ -544,8 +726,9 @@ calendar_queue_size(const VnsEventQueue *q)
 static size_t
 calendar_queue_memory(const VnsEventQueue *q)
 {
-    return sizeof(*q) + (size_t) q->node_cap * sizeof(CalendarNode) +
-           (size_t) q->nb * sizeof(uint32_t) +
+    return sizeof(*q) +
+           (size_t) q->blk_cap * sizeof(CalendarBlock) +
+           (size_t) q->nb * sizeof(CalendarBucket) +
            (size_t) q->bot_cap * sizeof(VnsQueueEntry);
 }
 

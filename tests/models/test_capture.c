@@ -23,7 +23,7 @@
 
 /* The scenario of ok-capture-topo.xml / ok-capture-run.xml. */
 #define CAPTURE_RATE1 1000000000        /* h1 - r1, bit/s */
-#define CAPTURE_DELAY1 (11 * VNS_US)
+#define CAPTURE_DELAY1 (10 * VNS_US)
 #define CAPTURE_RATE2 100000000         /* r1 - h2, bit/s */
 #define CAPTURE_DELAY2 (20 * VNS_US)
 /* An ARP frame: 14-byte Ethernet header (IEEE 802.3 / RFC 894) + 28-byte
