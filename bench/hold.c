@@ -15,11 +15,11 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <glib.h>
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "sim/sim.h"
 
@@ -36,11 +36,15 @@ static void hold_run(VnsSim *sim, void *ctx, void *arg);
 
 static const VnsEventType hold_type = { "hold", hold_run, NULL };
 
-/* Draws one hold time. The fraction is truncated to whole picoseconds. */
+/* Draws one hold time, Exp(1 ms) truncated to whole picoseconds, by
+ * inversion as gsl_ran_exponential() does: -mean * log1p(-u) there,
+ * -mean * log(1 - u) here. u is a multiple of 2^-32, so 1 - u is exact and
+ * the two agree to rounding, but glibc's log is about twice as fast as its
+ * log1p, and the draw is a third of the work of a small hold run. */
 static inline VnsTime
 hold_draw(gsl_rng *rng)
 {
-    return (VnsTime) gsl_ran_exponential(rng, HOLD_MEAN_PS);
+    return (VnsTime) (-HOLD_MEAN_PS * log(1.0 - gsl_rng_uniform(rng)));
 }
 
 /* Executes one hold event: schedules its successor, or stops the run once N

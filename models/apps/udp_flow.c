@@ -13,8 +13,8 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include "models/apps/dist.h"
-#include "models/apps/sink.h"
-#include "models/apps/source.h"
+#include "models/apps/udp_sink.h"
+#include "models/apps/udp_source.h"
 #include "net/wire.h"
 
 static const VnsAttrSpec cbr_attrs[] = {
@@ -142,14 +142,14 @@ static const VnsSpec udp_flow_spec = {
 
 /* The address of 'family' a port advertises, or NULL. */
 static const VnsIpAddr *
-flow_port_addr(const VnsPort *p, VnsIpFamily family)
+udp_flow_port_addr(const VnsPort *p, VnsIpFamily family)
 {
     const VnsIpAddr *a = family == VNS_IP_V4 ? &p->info.addr4 : &p->info.addr6;
     return a->family == family ? a : NULL;
 }
 
 static const char *
-flow_family_name(VnsIpFamily family)
+udp_flow_family_name(VnsIpFamily family)
 {
     return family == VNS_IP_V4 ? "IPv4" : "IPv6";
 }
@@ -157,7 +157,7 @@ flow_family_name(VnsIpFamily family)
 /* Resolves 'ref' ("host" or "host:interface"), the value of attribute
  * 'attr', to a host and its address of 'family'. */
 static bool
-flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
+udp_flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
                   const char *ref, VnsIpFamily family, VnsElement **host,
                   VnsIpAddr *addr, GError **error)
 {
@@ -176,7 +176,7 @@ flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
     }
     for (guint i = 0; i < e->ports->len; i++) {
         const VnsPort *p = e->ports->pdata[i];
-        const VnsIpAddr *a = flow_port_addr(p, family);
+        const VnsIpAddr *a = udp_flow_port_addr(p, family);
         if (colon != NULL && strcmp(p->name, colon) != 0)
             continue;
         if (a != NULL) {
@@ -188,7 +188,7 @@ flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
                              "<udp-flow> '%s': interface '%s' of '%s' has no "
                              "%s address, expected an interface with one",
-                             attr, colon, name, flow_family_name(family));
+                             attr, colon, name, udp_flow_family_name(family));
             return false;
         }
     }
@@ -200,7 +200,7 @@ flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
                          "<udp-flow> '%s': '%s' has no %s address, expected a "
                          "host with an %s interface%s", attr, name,
-                         flow_family_name(family), flow_family_name(family),
+                         udp_flow_family_name(family), udp_flow_family_name(family),
                          family == VNS_IP_V4 ? " (or family=\"ipv6\")"
                                              : " (or family=\"ipv4\")");
     return false;
@@ -208,12 +208,12 @@ flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
 
 /* The element owning interface address 'addr', or NULL. */
 static VnsElement *
-flow_find_owner(VnsNet *net, const VnsIpAddr *addr)
+udp_flow_find_owner(VnsNet *net, const VnsIpAddr *addr)
 {
     for (guint i = 0; i < vns_net_n_elements(net); i++) {
         VnsElement *e = vns_net_element(net, i);
         for (guint k = 0; k < e->ports->len; k++) {
-            const VnsIpAddr *a = flow_port_addr(e->ports->pdata[k], addr->family);
+            const VnsIpAddr *a = udp_flow_port_addr(e->ports->pdata[k], addr->family);
             if (a != NULL && vns_ip_addr_equal(a, addr))
                 return e;
         }
@@ -222,7 +222,7 @@ flow_find_owner(VnsNet *net, const VnsIpAddr *addr)
 }
 
 static bool
-flow_has_addr(const VnsElement *e)
+udp_flow_has_addr(const VnsElement *e)
 {
     for (guint k = 0; k < e->ports->len; k++) {
         const VnsPort *p = e->ports->pdata[k];
@@ -234,7 +234,7 @@ flow_has_addr(const VnsElement *e)
 
 /* True when an application on 'host' is bound to UDP port 'port'. */
 static bool
-flow_port_bound(const VnsElement *host, uint16_t port)
+udp_flow_port_bound(const VnsElement *host, uint16_t port)
 {
     for (guint k = 0; k < host->ports->len; k++) {
         const VnsPort *p = host->ports->pdata[k];
@@ -247,7 +247,7 @@ flow_port_bound(const VnsElement *host, uint16_t port)
 
 /* Reads the rate or interval of a pattern element: exactly one of them. */
 static bool
-flow_read_rate(const VnsConfig *pc, VnsUdpSourceConf *conf, GError **error)
+udp_flow_read_rate(const VnsConfig *pc, VnsUdpSourceConf *conf, GError **error)
 {
     bool has_rate = vns_config_has(pc, "rate");
     bool has_interval = vns_config_has(pc, "interval");
@@ -276,7 +276,7 @@ flow_read_rate(const VnsConfig *pc, VnsUdpSourceConf *conf, GError **error)
 
 /* Reads one on/off period attribute. */
 static VnsDist *
-flow_read_period(const VnsConfig *pc, const char *attr, GError **error)
+udp_flow_read_period(const VnsConfig *pc, const char *attr, GError **error)
 {
     g_autofree char *text = NULL;
     GError *local = NULL;
@@ -295,7 +295,7 @@ flow_read_period(const VnsConfig *pc, const char *attr, GError **error)
 
 /* Reads a size attribute that must lie in [1, limit]. */
 static bool
-flow_read_size_attr(const VnsConfig *sc, const char *attr, uint64_t limit,
+udp_flow_read_size_attr(const VnsConfig *sc, const char *attr, uint64_t limit,
                     uint64_t *out, GError **error)
 {
     if (!vns_config_has(sc, attr) && vns_spec_attr(&size_spec, attr)->def == NULL) {
@@ -318,7 +318,7 @@ flow_read_size_attr(const VnsConfig *sc, const char *attr, uint64_t limit,
 /* The payload size distribution of <size> 'sc' (NULL: the spec's default,
  * a fixed size). */
 static VnsDist *
-flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
+udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
 {
     /* Indexed by the 'dist' choice. */
     static const char *const names[] = {
@@ -345,7 +345,8 @@ flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
     /* Attributes of another distribution are a mistake, not noise. */
     for (const VnsAttrSpec *at = size_attrs + 1; at->name != NULL; at++) {
         g_auto(GStrv) ok = g_strsplit(only[dist], " ", -1);
-        if (vns_config_has(sc, at->name) && !g_strv_contains((const char *const *) ok, at->name)) {
+        if (vns_config_has(sc, at->name) &&
+            !g_strv_contains((const char *const *) ok, at->name)) {
             vns_config_error(error, sc, VNS_CONFIG_ERROR_CONFLICT,
                              "<size> '%s' does not apply to dist=\"%s\", "
                              "expected only: %s", at->name, names[dist],
@@ -355,12 +356,12 @@ flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
     }
     switch (dist) {
     case 0:
-        if (!flow_read_size_attr(sc, "fixed", limit, &a, error))
+        if (!udp_flow_read_size_attr(sc, "fixed", limit, &a, error))
             return NULL;
         return vns_dist_new(VNS_DIST_FIXED, (double) a, 0);
     case 1:
-        if (!flow_read_size_attr(sc, "min", limit, &a, error) ||
-            !flow_read_size_attr(sc, "max", limit, &b, error))
+        if (!udp_flow_read_size_attr(sc, "min", limit, &a, error) ||
+            !udp_flow_read_size_attr(sc, "max", limit, &b, error))
             return NULL;
         if (a > b) {
             vns_config_error(error, sc, VNS_CONFIG_ERROR_BAD_VALUE,
@@ -378,7 +379,7 @@ flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
         b = limit;
         if (!vns_config_double(sc, "mean", &mean, error) ||
             (vns_config_has(sc, "max") &&
-             !flow_read_size_attr(sc, "max", limit, &b, error)))
+             !udp_flow_read_size_attr(sc, "max", limit, &b, error)))
             return NULL;
         if (!(mean > 0) || mean > (double) limit) {
             vns_config_error(error, sc, VNS_CONFIG_ERROR_BAD_VALUE,
@@ -408,7 +409,7 @@ flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
 
 /* Reads the pattern child and the optional <size> into 'conf'. */
 static bool
-flow_read_children(const VnsConfig *cfg, uint64_t limit, VnsUdpSourceConf *conf,
+udp_flow_read_children(const VnsConfig *cfg, uint64_t limit, VnsUdpSourceConf *conf,
                    GError **error)
 {
     g_autoptr(GPtrArray) kids = vns_config_children(cfg, NULL);
@@ -440,22 +441,22 @@ flow_read_children(const VnsConfig *cfg, uint64_t limit, VnsUdpSourceConf *conf,
         conf->pattern = VNS_UDP_PATTERN_POISSON;
     } else {
         conf->pattern = VNS_UDP_PATTERN_ONOFF;
-        conf->on = flow_read_period(pattern, "on", error);
+        conf->on = udp_flow_read_period(pattern, "on", error);
         if (conf->on == NULL)
             return false;
-        conf->off = flow_read_period(pattern, "off", error);
+        conf->off = udp_flow_read_period(pattern, "off", error);
         if (conf->off == NULL)
             return false;
     }
-    if (!flow_read_rate(pattern, conf, error))
+    if (!udp_flow_read_rate(pattern, conf, error))
         return false;
-    conf->size = flow_read_size(size, limit, error);
+    conf->size = udp_flow_read_size(size, limit, error);
     return conf->size != NULL;
 }
 
 /* Reads 'sport': a number, or "auto" (returned as 0). */
 static bool
-flow_read_sport(const VnsConfig *cfg, uint16_t *out, GError **error)
+udp_flow_read_sport(const VnsConfig *cfg, uint16_t *out, GError **error)
 {
     g_autofree char *text = NULL;
     char *end = NULL;
@@ -483,14 +484,14 @@ flow_read_sport(const VnsConfig *cfg, uint16_t *out, GError **error)
  * Linux's search from a random offset does, never 'avoid' (the flow's own
  * dport when both ends are on one host). 0 when all are bound. */
 static uint16_t
-flow_ephemeral_port(const VnsElement *host, uint16_t avoid, gsl_rng *rng)
+udp_flow_ephemeral_port(const VnsElement *host, uint16_t avoid, gsl_rng *rng)
 {
     const unsigned n = VNS_UDP_EPHEMERAL_MAX - VNS_UDP_EPHEMERAL_MIN + 1;
     unsigned off = (unsigned) gsl_rng_uniform_int(rng, n);
 
     for (unsigned i = 0; i < n; i++) {
         uint16_t port = (uint16_t) (VNS_UDP_EPHEMERAL_MIN + (off + i) % n);
-        if (port != avoid && !flow_port_bound(host, port))
+        if (port != avoid && !udp_flow_port_bound(host, port))
             return port;
     }
     return 0;
@@ -498,7 +499,7 @@ flow_ephemeral_port(const VnsElement *host, uint16_t avoid, gsl_rng *rng)
 
 /* Adds an application element of 'ops' named 'name'. */
 static VnsElement *
-flow_add_app(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
+udp_flow_add_app(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
              const char *name, GError **error)
 {
     GError *local = NULL;
@@ -513,7 +514,7 @@ flow_add_app(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
 
 /* Joins application port 'app' to a new port "app:NAME" of 'host'. */
 static bool
-flow_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, GError **error)
+udp_flow_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, GError **error)
 {
     g_autofree char *pname = g_strdup_printf("app:%s", app->owner->name);
     GError *local = NULL;
@@ -535,7 +536,7 @@ flow_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, GError **error
 }
 
 static void
-flow_conf_clear(VnsUdpSourceConf *conf)
+udp_flow_conf_clear(VnsUdpSourceConf *conf)
 {
     g_clear_pointer(&conf->size, vns_dist_free);
     g_clear_pointer(&conf->on, vns_dist_free);
@@ -544,7 +545,7 @@ flow_conf_clear(VnsUdpSourceConf *conf)
 
 /* Reads the <udp-flow> attributes and children and resolves the hosts. */
 static bool
-flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
+udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
           VnsElement **src_host, VnsElement **sink_host, VnsTime *bin,
           GError **error)
 {
@@ -560,7 +561,7 @@ flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
         !vns_config_string(cfg, "sink", &sink, error) ||
         !vns_config_enum(cfg, "family", &family_index, error) ||
         !vns_config_uint(cfg, "dport", &dport, error) ||
-        !flow_read_sport(cfg, &conf->sport, error) ||
+        !udp_flow_read_sport(cfg, &conf->sport, error) ||
         !vns_config_time(cfg, "start", &conf->start, error) ||
         !vns_config_uint(cfg, "tos", &tos, error) ||
         !vns_config_time(cfg, "goodput-bin", bin, error))
@@ -595,28 +596,28 @@ flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                              "<udp-flow> 'to' is an %s address but family is "
                              "'%s', expected an address of the flow's family",
-                             flow_family_name(literal.family),
+                             udp_flow_family_name(literal.family),
                              family == VNS_IP_V4 ? "ipv4" : "ipv6");
             return false;
         }
     }
-    if (!flow_read_children(cfg, family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4
+    if (!udp_flow_read_children(cfg, family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4
                                                      : VNS_UDP_MAX_PAYLOAD_V6,
                             conf, error))
         return false;
-    if (!flow_resolve_host(net, cfg, "from", from, family, src_host, &conf->src,
+    if (!udp_flow_resolve_host(net, cfg, "from", from, family, src_host, &conf->src,
                            error))
         return false;
     if (to_is_addr) {
         conf->dst = literal;
-        *sink_host = flow_find_owner(net, &literal);
-    } else if (!flow_resolve_host(net, cfg, "to", to, family, sink_host,
+        *sink_host = udp_flow_find_owner(net, &literal);
+    } else if (!udp_flow_resolve_host(net, cfg, "to", to, family, sink_host,
                                   &conf->dst, error)) {
         return false;
     }
     if (sink != NULL) {
         *sink_host = vns_net_find(net, sink);
-        if (*sink_host == NULL || !flow_has_addr(*sink_host)) {
+        if (*sink_host == NULL || !udp_flow_has_addr(*sink_host)) {
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
                              "<udp-flow> 'sink' is '%s', %s, expected a host "
                              "of the topology", sink,
@@ -631,14 +632,14 @@ flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
                          "naming the receiving host", to);
         return false;
     }
-    if (flow_port_bound(*sink_host, conf->dport)) {
+    if (udp_flow_port_bound(*sink_host, conf->dport)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<udp-flow> dport %u is already bound on '%s', expected "
                          "a free port (flows do not share a sink)",
                          conf->dport, (*sink_host)->name);
         return false;
     }
-    if (conf->sport != 0 && (flow_port_bound(*src_host, conf->sport) ||
+    if (conf->sport != 0 && (udp_flow_port_bound(*src_host, conf->sport) ||
                              (*src_host == *sink_host && conf->sport == conf->dport))) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<udp-flow> sport %u is already bound on '%s', expected "
@@ -668,39 +669,39 @@ udp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
             return false;
         }
     }
-    if (!flow_read(net, cfg, &conf, &src_host, &sink_host, &bin, error)) {
-        flow_conf_clear(&conf);
+    if (!udp_flow_read(net, cfg, &conf, &src_host, &sink_host, &bin, error)) {
+        udp_flow_conf_clear(&conf);
         return false;
     }
     src_name = g_strdup_printf("%s.src", name);
     sink_name = g_strdup_printf("%s.sink", name);
-    src = flow_add_app(net, cfg, &vns_udp_source_ops, src_name, error);
+    src = udp_flow_add_app(net, cfg, &vns_udp_source_ops, src_name, error);
     if (src == NULL) {
-        flow_conf_clear(&conf);
+        udp_flow_conf_clear(&conf);
         return false;
     }
     if (conf.sport == 0) {
         /* The flow's own stream, so other flows do not change the port. */
-        conf.sport = flow_ephemeral_port(src_host,
+        conf.sport = udp_flow_ephemeral_port(src_host,
                                          src_host == sink_host ? conf.dport : 0,
                                          vns_element_rng(src));
         if (conf.sport == 0) {
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                              "<udp-flow> every ephemeral port of '%s' is bound, "
                              "expected a free one", src_host->name);
-            flow_conf_clear(&conf);
+            udp_flow_conf_clear(&conf);
             return false;
         }
     }
     conf.flow_id = vns_net_flow_register(net, name);
     port = vns_udp_source_setup(src, &conf);
-    if (!flow_attach(cfg, src_host, port, error))
+    if (!udp_flow_attach(cfg, src_host, port, error))
         return false;
-    sink = flow_add_app(net, cfg, &vns_udp_sink_ops, sink_name, error);
+    sink = udp_flow_add_app(net, cfg, &vns_udp_sink_ops, sink_name, error);
     if (sink == NULL)
         return false;
     port = vns_udp_sink_setup(sink, name, conf.flow_id, conf.dport, src, bin);
-    return flow_attach(cfg, sink_host, port, error);
+    return udp_flow_attach(cfg, sink_host, port, error);
 }
 
 const VnsBuilder vns_udp_flow_builder = {

@@ -1,8 +1,8 @@
 /* The <udp-flow> traffic construct: one UDP flow from an application on one
  * host to an application on another, expanded into a source element
  * "<name>.src" on the sending host and a sink element "<name>.sink" on the
- * receiving host (source.h, sink.h). doc/models/traffic.md documents the
- * XML and the metrics. */
+ * receiving host (udp_source.h, udp_sink.h). doc/models/traffic.md
+ * documents the XML and the metrics. */
 #ifndef VNS_UDP_FLOW_H
 #define VNS_UDP_FLOW_H
 

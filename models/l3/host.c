@@ -626,6 +626,11 @@ host_neigh_solicit(Host *h, HostNeigh *n)
     VnsIpAddr target = host_neigh_addr(n);
     VnsPacket *p = vns_packet_new(host_pool(h), 0);
 
+    /* The timer first: over an in-node wire the answer may come back
+     * before host_xmit() returns. */
+    n->probes++;
+    n->timer = vns_sim_schedule(h->base.sim, h->retrans_ps, &host_neigh_event,
+                                n, NULL);
     p->t_created = vns_element_now(&h->base);
     if (target.family == VNS_IP_V4) {
         VnsArpHdr arp = {
@@ -657,9 +662,6 @@ host_neigh_solicit(Host *h, HostNeigh *n)
         h->st.ns_sent++;
         host_xmit(h, p, n->key.iface, &dmac, VNS_ETHERTYPE_IPV6);
     }
-    n->probes++;
-    n->timer = vns_sim_schedule(h->base.sim, h->retrans_ps, &host_neigh_event,
-                                n, NULL);
 }
 
 static void host_icmp_error(Host *h, VnsPacket *orig, uint8_t type4,

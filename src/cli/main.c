@@ -42,7 +42,7 @@ static const char usage_run[] =
     "run, params.json, summary.json, summary.csv and .dat files, written whole\n"
     "or not at all; for a <sweep> or replications > 1, one directory per point\n"
     "(points/HASH/rep-NNN/...) and sweep.csv / sweep.json with each metric's\n"
-    "mean, standard deviation and 95%% confidence interval. Re-running a killed\n"
+    "mean, standard deviation and 95% confidence interval. Re-running a killed\n"
     "sweep skips the points it finished (doc/results.md).\n"
     "\n"
     "Options:\n"
@@ -56,7 +56,7 @@ static const char usage_run[] =
     "  -q, --quiet             no progress line and no summary on stdout\n"
     "  -h, --help              show this help\n"
     "\n"
-    "A progress line (simulated time, %% done, events/s, ETA) is shown on\n"
+    "A progress line (simulated time, % done, events/s, ETA) is shown on\n"
     "standard error when it is a terminal.\n";
 
 static const char usage_plot[] =

@@ -4,17 +4,52 @@
  * one or two cache lines, which makes sift-down cheaper on large sets
  * (LaMarca and Ladner, "The influence of caches on the performance of heaps",
  * 1996). Entries are stored inline, so a comparison never chases a pointer.
- * The array grows by half its size; it never shrinks during a run. */
+ *
+ * Three things keep it fast:
+ *
+ * - Each node stores its time with the sign bit flipped next to its seq, so
+ *   (time, seq) compares as one unsigned 128-bit number: two instructions
+ *   and no branch, where the two-field test mispredicts half the time.
+ * - Pop moves the hole left by the root down to the bottom along the
+ *   smallest children, choosing among four children without branches, and
+ *   then sifts the last entry up from there (Wegener's bottom-up heapsort
+ *   idea): the last entry belongs near the bottom, so this saves a
+ *   comparison per level and the mispredicted exit test of a plain
+ *   sift-down.
+ * - While it chooses among the children of one node, pop prefetches their
+ *   children, so on sets larger than the caches the next level is on its
+ *   way while this one is compared.
+ *
+ * The array grows by a thirty-second of its size (realloc moves large
+ * blocks by remapping pages); it never shrinks during a run. */
 #include <config.h>
 #include "sim/event_queue.h"
 
 #include <glib.h>
 
+/* A heap node: the time with its sign bit flipped (so that unsigned order is
+ * signed time order), then the seq, then the pool slot. */
+typedef struct {
+    uint64_t seq;       /* low half of the 128-bit key */
+    uint64_t utime;     /* high half: (uint64_t) time ^ 2^63 */
+    uint32_t slot;
+} HeapNode;
+
 struct VnsEventQueue {
-    VnsQueueEntry *a;   /* a[0] is the root; children of i are 4i+1..4i+4 */
+    HeapNode *a;        /* a[0] is the root; children of i are 4i+1..4i+4 */
     size_t n;
     size_t cap;
 };
+
+#define HEAP_SIGN (UINT64_C(1) << 63)
+
+typedef unsigned __int128 HeapKey;
+
+static inline HeapKey
+heap_key(const HeapNode *x)
+{
+    return ((HeapKey) x->utime << 64) | x->seq;
+}
 
 static VnsEventQueue *
 heap_queue_create(void)
@@ -31,56 +66,99 @@ heap_queue_destroy(VnsEventQueue *q)
     g_free(q);
 }
 
+static G_GNUC_NO_INLINE void
+heap_queue_grow(VnsEventQueue *q)
+{
+    q->cap = q->cap + MAX(q->cap / 32, 16u);
+    q->a = g_renew(HeapNode, q->a, q->cap);
+}
+
 static void
 heap_queue_push(VnsEventQueue *q, const VnsQueueEntry *e)
 {
+    HeapNode x = { e->seq, (uint64_t) e->time ^ HEAP_SIGN, e->slot };
+    HeapKey k = heap_key(&x);
+    HeapNode *a;
     size_t i;
 
-    if (q->n == q->cap) {
-        q->cap = q->cap < 16 ? 16 : q->cap + q->cap / 2;
-        q->a = g_renew(VnsQueueEntry, q->a, q->cap);
-    }
-    /* Sift up: move parents down until e fits. */
+    if (G_UNLIKELY(q->n == q->cap))
+        heap_queue_grow(q);
+    a = q->a;
+    /* Sift up: move parents down until x fits. */
     i = q->n++;
     while (i > 0) {
         size_t parent = (i - 1) / 4;
-        if (!vns_queue_entry_before(e, &q->a[parent]))
+        if (k >= heap_key(&a[parent]))
             break;
-        q->a[i] = q->a[parent];
+        a[i] = a[parent];
         i = parent;
     }
-    q->a[i] = *e;
+    a[i] = x;
+}
+
+/* The index of the smallest of the four nodes c[0..3], chosen without
+ * branches. */
+static inline size_t
+heap_min4(const HeapNode *c)
+{
+    size_t m01 = heap_key(&c[1]) < heap_key(&c[0]);
+    size_t m23 = 2 + (heap_key(&c[3]) < heap_key(&c[2]));
+    return heap_key(&c[m23]) < heap_key(&c[m01]) ? m23 : m01;
 }
 
 static bool
 heap_queue_pop(VnsEventQueue *q, VnsQueueEntry *out)
 {
-    VnsQueueEntry last;
+    HeapNode *a = q->a;
+    HeapNode last;
+    HeapKey k;
     size_t i = 0, n;
 
-    if (q->n == 0)
+    if (G_UNLIKELY(q->n == 0))
         return false;
-    *out = q->a[0];
+    out->time = (VnsTime) (a[0].utime ^ HEAP_SIGN);
+    out->seq = a[0].seq;
+    out->slot = a[0].slot;
     n = --q->n;
     if (n == 0)
         return true;
-    last = q->a[n];
-    /* Sift down: move the smallest child up until 'last' fits. */
+    last = a[n];
+    k = heap_key(&last);
+    /* Move the hole down while a node has all four children. */
     for (;;) {
-        size_t c = 4 * i + 1, best, end;
-        if (c >= n)
+        size_t c = 4 * i + 1, best;
+        if (c + 3 >= n)
             break;
-        best = c;
-        end = c + 4 < n ? c + 4 : n;
-        for (size_t k = c + 1; k < end; k++)
-            if (vns_queue_entry_before(&q->a[k], &q->a[best]))
-                best = k;
-        if (!vns_queue_entry_before(&q->a[best], &last))
-            break;
-        q->a[i] = q->a[best];
+        /* Children of the children: 16 nodes from 16i + 5 on. */
+        if (16 * i + 20 < n) {
+            const char *g = (const char *) &a[16 * i + 5];
+            __builtin_prefetch(g);
+            __builtin_prefetch(g + 128);
+            __builtin_prefetch(g + 256);
+            __builtin_prefetch(g + 16 * sizeof(HeapNode) - 1);
+        }
+        best = c + heap_min4(&a[c]);
+        a[i] = a[best];
         i = best;
     }
-    q->a[i] = last;
+    /* A last node with one to three children (positions below n). */
+    if (4 * i + 1 < n) {
+        size_t c = 4 * i + 1, best = c;
+        for (size_t j = c + 1; j < n; j++)
+            if (heap_key(&a[j]) < heap_key(&a[best]))
+                best = j;
+        a[i] = a[best];
+        i = best;
+    }
+    /* Sift the former last node up from the hole. */
+    while (i > 0) {
+        size_t parent = (i - 1) / 4;
+        if (k >= heap_key(&a[parent]))
+            break;
+        a[i] = a[parent];
+        i = parent;
+    }
+    a[i] = last;
     return true;
 }
 
@@ -93,7 +171,7 @@ heap_queue_size(const VnsEventQueue *q)
 static size_t
 heap_queue_memory(const VnsEventQueue *q)
 {
-    return sizeof(*q) + q->cap * sizeof(VnsQueueEntry);
+    return sizeof(*q) + q->cap * sizeof(HeapNode);
 }
 
 const VnsEventQueueOps vns_heap_queue_ops = {

@@ -105,14 +105,14 @@ vns_sim_now(const VnsSim *sim)
     return sim->now;
 }
 
-/* Grows the pool by a sixteenth (plus 64 records): small steps keep the
- * spare capacity, and so the memory per pending event, low; realloc moves
- * large blocks by remapping pages, so the steps cost little. */
+/* Grows the pool by a thirty-second (at least 16 records): small steps keep
+ * the spare capacity, and so the memory per pending event, low; realloc
+ * moves large blocks by remapping pages, so the steps cost little. */
 static G_GNUC_NO_INLINE void
 sim_pool_grow(VnsSim *sim)
 {
     uint32_t old = sim->pool_cap;
-    uint64_t want = (uint64_t) old + old / 16 + 64;
+    uint64_t want = (uint64_t) old + MAX(old / 32, 16u);
     uint32_t cap = want < POOL_NONE ? (uint32_t) want : POOL_NONE - 1;
 
     g_assert(cap > old);

@@ -16,8 +16,8 @@
 #include <gsl/gsl_rng.h>
 #include "exp/experiment.h"
 #include "models/apps/dist.h"
-#include "models/apps/sink.h"
-#include "models/apps/source.h"
+#include "models/apps/udp_sink.h"
+#include "models/apps/udp_source.h"
 #include "models/apps/udp_flow.h"
 #include "models/models.h"
 #include "net/checksum.h"

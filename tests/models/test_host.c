@@ -633,6 +633,26 @@ Test(host, ipv6_hop_limit_one_gets_time_exceeded)
     bench_finish(&b);
 }
 
+Test(host, a_host_does_not_forward)
+{
+    Bench b;
+    TestApp *a2;
+
+    bench_open(&b, "ok-host-routed.xml", NULL);
+    a2 = app_attach(b.net, "h2", "a2", VNS_IPPROTO_UDP, 6000);
+    bench_start(&b);
+    /* r1 routes 10.0.9.0/24 to h1, whose forward defaults to false (as
+     * Linux's net.ipv4.ip_forward): dropped as not_for_us, no ICMP. */
+    app_send_at(a2, 0, udp4(b.net, "10.0.2.2", "10.0.9.1", 6000, 5000, 100, 64, true));
+    vns_sim_run(b.sim);
+    cr_assert_eq(host_stat(&b, "r1", "forwarded"), 1);
+    cr_assert_eq(drops(&b, "h1", VNS_DROP_NOT_FOR_US), 1);
+    cr_assert_eq(host_stat(&b, "h1", "forwarded"), 0);
+    cr_assert_eq(host_stat(&b, "h1", "icmp_errors_sent"), 0);
+    cr_assert_eq(a2->rx->len, 0);
+    bench_finish(&b);
+}
+
 /* ---- MTU ---------------------------------------------------------------- */
 
 Test(host, df_packet_over_the_egress_mtu_gets_fragmentation_needed)
@@ -893,7 +913,8 @@ Test(host, interfaces_advertise_addresses_and_learn_the_link_mtu)
      * 1500. */
     cr_assert_eq(vns_element_find_port(r1, "eth1")->info.mtu, 1400);
     cr_assert_eq(vns_element_find_port(r1, "eth0")->info.mtu, 1500);
-    cr_assert_eq(host_stat(&b, "r1", "routes4"), 2);
+    /* Two connected routes and 10.0.9.0/24. */
+    cr_assert_eq(host_stat(&b, "r1", "routes4"), 3);
     cr_assert_eq(host_stat(&b, "h1", "routes6"), 2);
     {
         Bench b2;

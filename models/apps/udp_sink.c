@@ -1,6 +1,6 @@
 /* A UDP traffic sink: receives one flow's datagrams from its host and
- * measures them (see sink.h). Definitions, as doc/models/traffic.md states
- * them:
+ * measures them (see udp_sink.h). Definitions, as doc/models/traffic.md
+ * states them:
  *
  * - The measurement window runs from the end of warm-up (the reset op; time
  *   0 without warm-up) to the end of the run (the stop op). Arrivals in the
@@ -21,11 +21,11 @@
  *   packets after the last one received (in flight at the end) are not
  *   counted. */
 #include <config.h>
-#include "models/apps/sink.h"
+#include "models/apps/udp_sink.h"
 
 #include <math.h>
 #include <string.h>
-#include "models/apps/source.h"
+#include "models/apps/udp_source.h"
 #include "net/checksum.h"
 #include "net/udp.h"
 #include "net/wire.h"
@@ -69,7 +69,7 @@ typedef struct {
 #define SINK_WORDS (VNS_UDP_SINK_DUP_WINDOW / 64)
 
 static bool
-sink_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+udp_sink_create(VnsElement *self, const VnsConfig *cfg, GError **error)
 {
     /* Made by the <udp-flow> builder only (vns_udp_sink_setup()). */
     g_assert(cfg == NULL);
@@ -107,14 +107,14 @@ vns_udp_sink_setup(VnsElement *self, const char *flow_name, uint32_t flow_id,
 }
 
 static bool
-sink_seen_test(const UdpSink *k, uint64_t seq)
+udp_sink_seen_test(const UdpSink *k, uint64_t seq)
 {
     uint64_t i = seq % VNS_UDP_SINK_DUP_WINDOW;
     return (k->seen[i / 64] >> (i % 64)) & 1;
 }
 
 static void
-sink_seen_set(UdpSink *k, uint64_t seq, bool on)
+udp_sink_seen_set(UdpSink *k, uint64_t seq, bool on)
 {
     uint64_t i = seq % VNS_UDP_SINK_DUP_WINDOW;
     if (on)
@@ -126,7 +126,7 @@ sink_seen_set(UdpSink *k, uint64_t seq, bool on)
 /* Classifies sequence number 'seq': returns true for a duplicate, else
  * records it and sets *reordered. */
 static bool
-sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
+udp_sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
 {
     *reordered = false;
     if (!k->any || seq > k->max_seq) {
@@ -134,8 +134,8 @@ sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
             memset(k->seen, 0, SINK_WORDS * sizeof(uint64_t));
         else
             for (uint64_t s = k->max_seq + 1; s < seq; s++)
-                sink_seen_set(k, s, false);
-        sink_seen_set(k, seq, true);
+                udp_sink_seen_set(k, s, false);
+        udp_sink_seen_set(k, seq, true);
         k->any = true;
         k->max_seq = seq;
         return false;
@@ -144,9 +144,9 @@ sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
      * unless it is a duplicate. Beyond the remembered window a duplicate
      * cannot be told apart and counts as reordered. */
     if (k->max_seq - seq < VNS_UDP_SINK_DUP_WINDOW) {
-        if (sink_seen_test(k, seq))
+        if (udp_sink_seen_test(k, seq))
             return true;
-        sink_seen_set(k, seq, true);
+        udp_sink_seen_set(k, seq, true);
     }
     *reordered = true;
     return false;
@@ -154,7 +154,7 @@ sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
 
 /* Records one unique arrival at 'now'. */
 static void
-sink_account(UdpSink *k, uint64_t seq, VnsTime t_created, uint32_t payload,
+udp_sink_account(UdpSink *k, uint64_t seq, VnsTime t_created, uint32_t payload,
              VnsTime now)
 {
     VnsTime latency = now - t_created;
@@ -186,7 +186,7 @@ sink_account(UdpSink *k, uint64_t seq, VnsTime t_created, uint32_t payload,
 }
 
 static void
-sink_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+udp_sink_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     UdpSink *k = (UdpSink *) self;
     const VnsFlowKey *key = vns_packet_parse_l3(pkt);
@@ -222,18 +222,18 @@ sink_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
         vns_packet_free(pkt);
         return;
     }
-    if (sink_classify(k, pkt->flow_seq, &reordered)) {
+    if (udp_sink_classify(k, pkt->flow_seq, &reordered)) {
         k->duplicates++;
     } else {
         k->reordered += reordered;
-        sink_account(k, pkt->flow_seq, pkt->t_created,
+        udp_sink_account(k, pkt->flow_seq, pkt->t_created,
                      (uint32_t) udp.length - VNS_UDP_HLEN, vns_element_now(self));
     }
     vns_packet_free(pkt);
 }
 
 static void
-sink_reset(VnsElement *self)
+udp_sink_reset(VnsElement *self)
 {
     UdpSink *k = (UdpSink *) self;
 
@@ -251,7 +251,7 @@ sink_reset(VnsElement *self)
 }
 
 static void
-sink_stop(VnsElement *self)
+udp_sink_stop(VnsElement *self)
 {
     UdpSink *k = (UdpSink *) self;
 
@@ -260,14 +260,14 @@ sink_stop(VnsElement *self)
 }
 
 static double
-sink_seconds(uint64_t ps)
+udp_sink_seconds(uint64_t ps)
 {
     return (double) ps / (double) VNS_SEC;
 }
 
 /* The latency histogram in seconds, for gnuplot. */
 static GString *
-sink_latency_file(const UdpSink *k)
+udp_sink_latency_file(const UdpSink *k)
 {
     GString *out = g_string_new(NULL);
     VnsHistogramIter it;
@@ -280,7 +280,7 @@ sink_latency_file(const UdpSink *k)
     vns_histogram_iter_init(&it, k->latency);
     while (vns_histogram_iter_next(&it, &b))
         g_string_append_printf(out, "%.12g %.12g %" G_GUINT64_FORMAT " %.12g\n",
-                               sink_seconds(b.lo), sink_seconds(b.hi), b.count,
+                               udp_sink_seconds(b.lo), udp_sink_seconds(b.hi), b.count,
                                (double) b.cumulative / (double) n);
     return out;
 }
@@ -288,30 +288,30 @@ sink_latency_file(const UdpSink *k)
 /* Goodput per bin: time_s is the start of the bin; the last bin may be
  * shorter than the others (it ends with the window). */
 static GString *
-sink_goodput_file(const UdpSink *k, VnsTime t_end)
+udp_sink_goodput_file(const UdpSink *k, VnsTime t_end)
 {
     GString *out = g_string_new(NULL);
 
     g_string_append_printf(out, "# flow %s: goodput (UDP payload) per %.12g s bin\n"
                            "# time_s goodput_bps\n", k->flow_name,
-                           sink_seconds((uint64_t) k->bin));
+                           udp_sink_seconds((uint64_t) k->bin));
     for (VnsTime t = k->t_reset; t < t_end; t += k->bin) {
         guint i = (guint) ((t - k->t_reset) / k->bin);
         uint64_t bytes = i < k->bin_bytes->len
                              ? g_array_index(k->bin_bytes, uint64_t, i) : 0;
         VnsTime width = MIN(k->bin, t_end - t);
-        g_string_append_printf(out, "%.12g %.12g\n", sink_seconds((uint64_t) t),
-                               (double) bytes * 8.0 / sink_seconds((uint64_t) width));
+        g_string_append_printf(out, "%.12g %.12g\n", udp_sink_seconds((uint64_t) t),
+                               (double) bytes * 8.0 / udp_sink_seconds((uint64_t) width));
     }
     return out;
 }
 
 static void
-sink_stats(VnsElement *self, VnsReport *report)
+udp_sink_stats(VnsElement *self, VnsReport *report)
 {
     UdpSink *k = (UdpSink *) self;
     VnsTime t_end = k->stopped ? k->t_end : vns_element_now(self);
-    double window = sink_seconds((uint64_t) (t_end - k->t_reset));
+    double window = udp_sink_seconds((uint64_t) (t_end - k->t_reset));
     uint64_t sent = vns_udp_source_sent_packets(k->source);
     uint64_t base = vns_udp_source_base_seq(k->source);
     bool have = vns_histogram_count(k->latency) > 0;
@@ -345,22 +345,22 @@ sink_stats(VnsElement *self, VnsReport *report)
     vns_report_num(report, "latency_p999_s",
                    vns_histogram_quantile(k->latency, 0.999) / (double) VNS_SEC);
     vns_report_num(report, "latency_max_s", have
-                       ? sink_seconds(vns_histogram_max(k->latency)) : NAN);
+                       ? udp_sink_seconds(vns_histogram_max(k->latency)) : NAN);
     vns_report_num(report, "jitter_s", k->ipdv_n > 0
                        ? k->ipdv_sum / (double) k->ipdv_n / (double) VNS_SEC : NAN);
     vns_report_num(report, "loss", loss);
     vns_report_int(report, "reordered", (int64_t) k->reordered);
     vns_report_int(report, "duplicates", (int64_t) k->duplicates);
     vns_report_num(report, "latency_min_s", have
-                       ? sink_seconds(vns_histogram_min(k->latency)) : NAN);
+                       ? udp_sink_seconds(vns_histogram_min(k->latency)) : NAN);
     vns_report_num(report, "jitter_rfc3550_s", k->ipdv_n > 0
                        ? k->jitter_rfc3550 / (double) VNS_SEC : NAN);
-    vns_report_file(report, lat_name, sink_latency_file(k));
-    vns_report_file(report, gp_name, sink_goodput_file(k, t_end));
+    vns_report_file(report, lat_name, udp_sink_latency_file(k));
+    vns_report_file(report, gp_name, udp_sink_goodput_file(k, t_end));
 }
 
 static void
-sink_free(VnsElement *self)
+udp_sink_free(VnsElement *self)
 {
     UdpSink *k = (UdpSink *) self;
 
@@ -374,10 +374,10 @@ sink_free(VnsElement *self)
 const VnsElementOps vns_udp_sink_ops = {
     .type = "udp-sink",
     .instance_size = sizeof(UdpSink),
-    .create = sink_create,
-    .receive = sink_receive,
-    .reset = sink_reset,
-    .stop = sink_stop,
-    .stats = sink_stats,
-    .free = sink_free,
+    .create = udp_sink_create,
+    .receive = udp_sink_receive,
+    .reset = udp_sink_reset,
+    .stop = udp_sink_stop,
+    .stats = udp_sink_stats,
+    .free = udp_sink_free,
 };

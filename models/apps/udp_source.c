@@ -1,13 +1,14 @@
 /* A UDP traffic source: an application that sends datagrams to one
  * destination with constant-bit-rate, Poisson or on/off spacing and random
- * payload sizes (see source.h; doc/models/traffic.md defines the patterns).
+ * payload sizes (see udp_source.h; doc/models/traffic.md defines the
+ * patterns).
  *
  * Every random draw (sizes, Poisson gaps, on/off periods) comes from the
  * element's own stream, named after the element, so adding or removing
  * another flow leaves this one's packets unchanged. Sending allocates
  * nothing but the pooled packet. */
 #include <config.h>
-#include "models/apps/source.h"
+#include "models/apps/udp_source.h"
 
 #include <math.h>
 #include <gsl/gsl_randist.h>
@@ -38,14 +39,14 @@ typedef struct {
     uint64_t sent_bytes;        /* payload bytes since the reset */
 } UdpSource;
 
-static void source_send_run(VnsSim *sim, void *ctx, void *arg);
+static void udp_source_send_run(VnsSim *sim, void *ctx, void *arg);
 
-static const VnsEventType source_send_type = {
-    "udp-source-send", source_send_run, NULL,
+static const VnsEventType udp_source_send_type = {
+    "udp-source-send", udp_source_send_run, NULL,
 };
 
 static bool
-source_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+udp_source_create(VnsElement *self, const VnsConfig *cfg, GError **error)
 {
     /* Made by the <udp-flow> builder only; the configuration comes through
      * vns_udp_source_setup(). */
@@ -88,7 +89,7 @@ vns_udp_source_setup(VnsElement *self, VnsUdpSourceConf *conf)
 
 /* a + b for non-negative times, saturating at VNS_TIME_NEVER. */
 static VnsTime
-source_time_add(VnsTime a, VnsTime b)
+udp_source_time_add(VnsTime a, VnsTime b)
 {
     return b > VNS_TIME_NEVER - a ? VNS_TIME_NEVER : a + b;
 }
@@ -96,7 +97,7 @@ source_time_add(VnsTime a, VnsTime b)
 /* A random duration drawn from 'dist' (ps), rounded to whole picoseconds,
  * at least 'min' and saturating at VNS_TIME_NEVER. */
 static VnsTime
-source_draw_time(UdpSource *s, const VnsDist *dist, VnsTime min)
+udp_source_draw_time(UdpSource *s, const VnsDist *dist, VnsTime min)
 {
     double x = vns_dist_sample(dist, vns_element_rng(&s->base));
 
@@ -107,14 +108,14 @@ source_draw_time(UdpSource *s, const VnsDist *dist, VnsTime min)
 
 /* Starts a CBR run (an on period, or the whole flow) at 'when'. */
 static void
-source_begin_burst(UdpSource *s, VnsTime when)
+udp_source_begin_burst(UdpSource *s, VnsTime when)
 {
     s->burst_start = when;
     s->burst_bytes = 0;
     s->burst_packets = 0;
     /* An on period lasts at least 1 ps, so it holds its first packet. */
     s->burst_end = s->conf.pattern == VNS_UDP_PATTERN_ONOFF
-                       ? source_time_add(when, source_draw_time(s, s->conf.on, 1))
+                       ? udp_source_time_add(when, udp_source_draw_time(s, s->conf.on, 1))
                        : VNS_TIME_NEVER;
 }
 
@@ -123,57 +124,57 @@ source_begin_burst(UdpSource *s, VnsTime when)
  * that rate, rounded up to a whole picosecond (no drift accumulates); with
  * an interval, k intervals after the run's start. */
 static VnsTime
-source_burst_next(const UdpSource *s)
+udp_source_burst_next(const UdpSource *s)
 {
     if (s->conf.interval > 0) {
         if (s->burst_packets > (uint64_t) (VNS_TIME_NEVER / s->conf.interval))
             return VNS_TIME_NEVER;
-        return source_time_add(s->burst_start,
+        return udp_source_time_add(s->burst_start,
                                (VnsTime) s->burst_packets * s->conf.interval);
     }
     /* vns_time_tx() asserts the result fits; runs end long before. */
     if (s->burst_bytes > (uint64_t) 1 << 48)
         return VNS_TIME_NEVER;
-    return source_time_add(s->burst_start,
+    return udp_source_time_add(s->burst_start,
                            vns_time_tx(s->burst_bytes, s->conf.rate_bps));
 }
 
 /* Schedules the send at 'when' unless it is at or after the stop time. */
 static void
-source_schedule(UdpSource *s, VnsTime when)
+udp_source_schedule(UdpSource *s, VnsTime when)
 {
     s->next_event = VNS_EVENT_NONE;
     if (when >= s->conf.stop || when == VNS_TIME_NEVER)
         return;
-    s->next_event = vns_sim_schedule_at(s->base.sim, when, &source_send_type,
+    s->next_event = vns_sim_schedule_at(s->base.sim, when, &udp_source_send_type,
                                         s, NULL);
 }
 
 /* The time of the next send after one at 'now'. */
 static VnsTime
-source_next_time(UdpSource *s, VnsTime now)
+udp_source_next_time(UdpSource *s, VnsTime now)
 {
     VnsTime next;
 
     switch (s->conf.pattern) {
     case VNS_UDP_PATTERN_POISSON:
-        return source_time_add(now, (VnsTime) llround(gsl_ran_exponential(
+        return udp_source_time_add(now, (VnsTime) llround(gsl_ran_exponential(
                                         vns_element_rng(&s->base), s->mean_gap)));
     case VNS_UDP_PATTERN_CBR:
-        return source_burst_next(s);
+        return udp_source_burst_next(s);
     case VNS_UDP_PATTERN_ONOFF:
-        next = source_burst_next(s);
+        next = udp_source_burst_next(s);
         /* A packet due at or after the end of the on period is not sent;
          * the next on period starts after an off period. */
         while (next >= s->burst_end) {
             VnsTime begin;
             if (s->burst_end >= s->conf.stop)
                 return VNS_TIME_NEVER;
-            begin = source_time_add(s->burst_end,
-                                    source_draw_time(s, s->conf.off, 0));
+            begin = udp_source_time_add(s->burst_end,
+                                    udp_source_draw_time(s, s->conf.off, 0));
             if (begin >= s->conf.stop)
                 return VNS_TIME_NEVER;
-            source_begin_burst(s, begin);
+            udp_source_begin_burst(s, begin);
             next = begin;
         }
         return next;
@@ -183,7 +184,7 @@ source_next_time(UdpSource *s, VnsTime now)
 
 /* Builds one datagram of 'payload' bytes and hands it to the host. */
 static void
-source_send(UdpSource *s, uint32_t payload)
+udp_source_send(UdpSource *s, uint32_t payload)
 {
     const VnsUdpSourceConf *c = &s->conf;
     VnsPacket *pkt = vns_packet_new(vns_net_pool(s->base.net), payload);
@@ -217,7 +218,7 @@ source_send(UdpSource *s, uint32_t payload)
 }
 
 static void
-source_send_run(VnsSim *sim, void *ctx, void *arg)
+udp_source_send_run(VnsSim *sim, void *ctx, void *arg)
 {
     UdpSource *s = ctx;
     VnsTime now = vns_sim_now(sim);
@@ -226,12 +227,12 @@ source_send_run(VnsSim *sim, void *ctx, void *arg)
 
     s->burst_bytes += payload;
     s->burst_packets++;
-    source_send(s, payload);
-    source_schedule(s, source_next_time(s, now));
+    udp_source_send(s, payload);
+    udp_source_schedule(s, udp_source_next_time(s, now));
 }
 
 static bool
-source_start(VnsElement *self, GError **error)
+udp_source_start(VnsElement *self, GError **error)
 {
     UdpSource *s = (UdpSource *) self;
     VnsTime first = s->conf.start;
@@ -240,16 +241,16 @@ source_start(VnsElement *self, GError **error)
     if (s->conf.pattern == VNS_UDP_PATTERN_POISSON) {
         /* A Poisson process on [start, stop): its first point comes one
          * exponential gap after start. */
-        first = source_next_time(s, first);
+        first = udp_source_next_time(s, first);
     } else {
-        source_begin_burst(s, first);
+        udp_source_begin_burst(s, first);
     }
-    source_schedule(s, first);
+    udp_source_schedule(s, first);
     return true;
 }
 
 static void
-source_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+udp_source_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     /* Datagrams to the source's port are read and discarded, as by a
      * socket whose owner only writes. */
@@ -257,7 +258,7 @@ source_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 }
 
 static void
-source_reset(VnsElement *self)
+udp_source_reset(VnsElement *self)
 {
     UdpSource *s = (UdpSource *) self;
 
@@ -267,7 +268,7 @@ source_reset(VnsElement *self)
 }
 
 static void
-source_stop(VnsElement *self)
+udp_source_stop(VnsElement *self)
 {
     UdpSource *s = (UdpSource *) self;
 
@@ -276,7 +277,7 @@ source_stop(VnsElement *self)
 }
 
 static void
-source_free(VnsElement *self)
+udp_source_free(VnsElement *self)
 {
     UdpSource *s = (UdpSource *) self;
 
@@ -329,10 +330,10 @@ vns_udp_source_next_seq(const VnsElement *self)
 const VnsElementOps vns_udp_source_ops = {
     .type = "udp-source",
     .instance_size = sizeof(UdpSource),
-    .create = source_create,
-    .start = source_start,
-    .receive = source_receive,
-    .reset = source_reset,
-    .stop = source_stop,
-    .free = source_free,
+    .create = udp_source_create,
+    .start = udp_source_start,
+    .receive = udp_source_receive,
+    .reset = udp_source_reset,
+    .stop = udp_source_stop,
+    .free = udp_source_free,
 };
