@@ -5,3 +5,8 @@ bench_hold_LDADD = $(VNS_ALL_LIBS)
 noinst_PROGRAMS += bench/lpm
 bench_lpm_SOURCES = bench/lpm.c
 bench_lpm_LDADD = $(VNS_ALL_LIBS)
+
+# The point-to-point chain of issue 3 (lead).
+noinst_PROGRAMS += bench/chain
+bench_chain_SOURCES = bench/chain.c
+bench_chain_LDADD = $(VNS_ALL_LIBS)
