@@ -215,6 +215,10 @@ vns_dist_parse_period(const char *text, GError **error)
     return NULL;
 }
 
+/*
+ * vns_dist_free:
+ * Frees 'dist' and its tables; NULL does nothing.
+ */
 void
 vns_dist_free(VnsDist *dist)
 {
@@ -227,6 +231,10 @@ vns_dist_free(VnsDist *dist)
     g_free(dist);
 }
 
+/*
+ * vns_dist_kind:
+ * The kind 'dist' was made with.
+ */
 VnsDistKind
 vns_dist_kind(const VnsDist *dist)
 {

@@ -158,8 +158,8 @@ udp_flow_family_name(VnsIpFamily family)
  * 'attr', to a host and its address of 'family'. */
 static bool
 udp_flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
-                  const char *ref, VnsIpFamily family, VnsElement **host,
-                  VnsIpAddr *addr, GError **error)
+                      const char *ref, VnsIpFamily family, VnsElement **host,
+                      VnsIpAddr *addr, GError **error)
 {
     g_autofree char *name = g_strdup(ref);
     char *colon = strchr(name, ':');
@@ -296,7 +296,7 @@ udp_flow_read_period(const VnsConfig *pc, const char *attr, GError **error)
 /* Reads a size attribute that must lie in [1, limit]. */
 static bool
 udp_flow_read_size_attr(const VnsConfig *sc, const char *attr, uint64_t limit,
-                    uint64_t *out, GError **error)
+                        uint64_t *out, GError **error)
 {
     if (!vns_config_has(sc, attr) && vns_spec_attr(&size_spec, attr)->def == NULL) {
         vns_config_error(error, sc, VNS_CONFIG_ERROR_MISSING,
@@ -315,19 +315,27 @@ udp_flow_read_size_attr(const VnsConfig *sc, const char *attr, uint64_t limit,
     return true;
 }
 
+/* The choices of <size dist>, in the order of the spec's 'choices'. */
+enum {
+    UDP_FLOW_SIZE_FIXED,
+    UDP_FLOW_SIZE_UNIFORM,
+    UDP_FLOW_SIZE_EXPONENTIAL,
+    UDP_FLOW_SIZE_EMPIRICAL,
+};
+
 /* The payload size distribution of <size> 'sc' (NULL: the spec's default,
  * a fixed size). */
 static VnsDist *
 udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
 {
-    /* Indexed by the 'dist' choice. */
+    /* Indexed by the 'dist' choice: its name and its attributes. */
     static const char *const names[] = {
         "fixed", "uniform", "exponential", "empirical",
     };
     static const char *const only[] = {
         "fixed", "min max", "mean max", "values",
     };
-    int dist = 0;
+    int dist = UDP_FLOW_SIZE_FIXED;
     uint64_t a, b;
     double mean;
     g_autofree char *values = NULL;
@@ -355,11 +363,11 @@ udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
         }
     }
     switch (dist) {
-    case 0:
+    case UDP_FLOW_SIZE_FIXED:
         if (!udp_flow_read_size_attr(sc, "fixed", limit, &a, error))
             return NULL;
         return vns_dist_new(VNS_DIST_FIXED, (double) a, 0);
-    case 1:
+    case UDP_FLOW_SIZE_UNIFORM:
         if (!udp_flow_read_size_attr(sc, "min", limit, &a, error) ||
             !udp_flow_read_size_attr(sc, "max", limit, &b, error))
             return NULL;
@@ -370,10 +378,11 @@ udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
             return NULL;
         }
         return vns_dist_new(VNS_DIST_UNIFORM_INT, (double) a, (double) b);
-    case 2:
+    case UDP_FLOW_SIZE_EXPONENTIAL:
         if (!vns_config_has(sc, "mean")) {
             vns_config_error(error, sc, VNS_CONFIG_ERROR_MISSING,
-                             "<size dist=\"exponential\"> lacks attribute 'mean' (bytes)");
+                             "<size dist=\"exponential\"> lacks attribute "
+                             "'mean' (bytes)");
             return NULL;
         }
         b = limit;
@@ -389,6 +398,7 @@ udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
         }
         return vns_dist_new(VNS_DIST_EXP_INT, mean, (double) b);
     default:
+        g_assert(dist == UDP_FLOW_SIZE_EMPIRICAL);
         if (!vns_config_has(sc, "values")) {
             vns_config_error(error, sc, VNS_CONFIG_ERROR_MISSING,
                              "<size dist=\"empirical\"> lacks attribute 'values' "
@@ -410,7 +420,7 @@ udp_flow_read_size(const VnsConfig *sc, uint64_t limit, GError **error)
 /* Reads the pattern child and the optional <size> into 'conf'. */
 static bool
 udp_flow_read_children(const VnsConfig *cfg, uint64_t limit, VnsUdpSourceConf *conf,
-                   GError **error)
+                       GError **error)
 {
     g_autoptr(GPtrArray) kids = vns_config_children(cfg, NULL);
     const VnsConfig *pattern = NULL, *size = NULL;
@@ -500,7 +510,7 @@ udp_flow_ephemeral_port(const VnsElement *host, uint16_t avoid, gsl_rng *rng)
 /* Adds an application element of 'ops' named 'name'. */
 static VnsElement *
 udp_flow_add_app(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
-             const char *name, GError **error)
+                 const char *name, GError **error)
 {
     GError *local = NULL;
     VnsElement *e = vns_net_add(net, ops, name, NULL, &local);
@@ -546,11 +556,11 @@ udp_flow_conf_clear(VnsUdpSourceConf *conf)
 /* Reads the <udp-flow> attributes and children and resolves the hosts. */
 static bool
 udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
-          VnsElement **src_host, VnsElement **sink_host, VnsTime *bin,
-          GError **error)
+              VnsElement **src_host, VnsElement **sink_host, VnsTime *bin,
+              GError **error)
 {
     g_autofree char *from = NULL, *to = NULL, *sink = NULL;
-    uint64_t dport, tos;
+    uint64_t dport, tos, limit;
     int family_index = 0;
     VnsIpFamily family;
     VnsIpAddr literal = { 0 };
@@ -601,18 +611,17 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
             return false;
         }
     }
-    if (!udp_flow_read_children(cfg, family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4
-                                                     : VNS_UDP_MAX_PAYLOAD_V6,
-                            conf, error))
+    limit = family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4 : VNS_UDP_MAX_PAYLOAD_V6;
+    if (!udp_flow_read_children(cfg, limit, conf, error))
         return false;
-    if (!udp_flow_resolve_host(net, cfg, "from", from, family, src_host, &conf->src,
-                           error))
+    if (!udp_flow_resolve_host(net, cfg, "from", from, family, src_host,
+                               &conf->src, error))
         return false;
     if (to_is_addr) {
         conf->dst = literal;
         *sink_host = udp_flow_find_owner(net, &literal);
     } else if (!udp_flow_resolve_host(net, cfg, "to", to, family, sink_host,
-                                  &conf->dst, error)) {
+                                      &conf->dst, error)) {
         return false;
     }
     if (sink != NULL) {
@@ -683,8 +692,8 @@ udp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
     if (conf.sport == 0) {
         /* The flow's own stream, so other flows do not change the port. */
         conf.sport = udp_flow_ephemeral_port(src_host,
-                                         src_host == sink_host ? conf.dport : 0,
-                                         vns_element_rng(src));
+                                             src_host == sink_host ? conf.dport : 0,
+                                             vns_element_rng(src));
         if (conf.sport == 0) {
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                              "<udp-flow> every ephemeral port of '%s' is bound, "

@@ -155,7 +155,7 @@ udp_sink_classify(UdpSink *k, uint64_t seq, bool *reordered)
 /* Records one unique arrival at 'now'. */
 static void
 udp_sink_account(UdpSink *k, uint64_t seq, VnsTime t_created, uint32_t payload,
-             VnsTime now)
+                 VnsTime now)
 {
     VnsTime latency = now - t_created;
     uint64_t base = vns_udp_source_base_seq(k->source);
@@ -227,7 +227,7 @@ udp_sink_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     } else {
         k->reordered += reordered;
         udp_sink_account(k, pkt->flow_seq, pkt->t_created,
-                     (uint32_t) udp.length - VNS_UDP_HLEN, vns_element_now(self));
+                         (uint32_t) udp.length - VNS_UDP_HLEN, vns_element_now(self));
     }
     vns_packet_free(pkt);
 }

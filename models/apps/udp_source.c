@@ -130,13 +130,13 @@ udp_source_burst_next(const UdpSource *s)
         if (s->burst_packets > (uint64_t) (VNS_TIME_NEVER / s->conf.interval))
             return VNS_TIME_NEVER;
         return udp_source_time_add(s->burst_start,
-                               (VnsTime) s->burst_packets * s->conf.interval);
+                                   (VnsTime) s->burst_packets * s->conf.interval);
     }
     /* vns_time_tx() asserts the result fits; runs end long before. */
     if (s->burst_bytes > (uint64_t) 1 << 48)
         return VNS_TIME_NEVER;
     return udp_source_time_add(s->burst_start,
-                           vns_time_tx(s->burst_bytes, s->conf.rate_bps));
+                               vns_time_tx(s->burst_bytes, s->conf.rate_bps));
 }
 
 /* Schedules the send at 'when' unless it is at or after the stop time. */
@@ -171,7 +171,7 @@ udp_source_next_time(UdpSource *s, VnsTime now)
             if (s->burst_end >= s->conf.stop)
                 return VNS_TIME_NEVER;
             begin = udp_source_time_add(s->burst_end,
-                                    udp_source_draw_time(s, s->conf.off, 0));
+                                        udp_source_draw_time(s, s->conf.off, 0));
             if (begin >= s->conf.stop)
                 return VNS_TIME_NEVER;
             udp_source_begin_burst(s, begin);

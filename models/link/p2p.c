@@ -61,6 +61,9 @@ typedef struct {
 struct P2pLink {
     VnsElement base;            /* must stay first */
     uint64_t rate_bps;          /* line rate of each direction */
+    VnsTime ps_per_byte;        /* 8 s / rate when that is a whole number of
+                                 * ps (1, 10, 25, 100, 400 Gbit/s...), else 0 */
+    uint64_t fast_wire_max;     /* largest wire size ps_per_byte may multiply */
     VnsTime delay_ps;           /* one-way propagation delay */
     uint64_t mtu;               /* largest L3 packet, bytes */
     P2pDir dir[2];              /* [0] a->b (enters at port a), [1] b->a */
@@ -169,6 +172,17 @@ p2p_l3_fits(const P2pLink *link, const VnsPacket *pkt, VnsDropCause *cause)
     return true;
 }
 
+/* Serialization time of 'wire' bytes: vns_time_tx(), without its 128-bit
+ * division when a byte takes a whole number of picoseconds (then the
+ * product is exact and needs no rounding). */
+static inline VnsTime
+p2p_tx_time(const P2pLink *link, uint64_t wire)
+{
+    if (G_LIKELY(wire <= link->fast_wire_max))
+        return (VnsTime) wire * link->ps_per_byte;
+    return vns_time_tx(wire, link->rate_bps);
+}
+
 /* Starts serializing 'pkt' (taken) at 'now'; the transmitter is idle. */
 static inline void
 p2p_tx_begin(P2pDir *d, VnsPacket *pkt, VnsTime now)
@@ -177,7 +191,7 @@ p2p_tx_begin(P2pDir *d, VnsPacket *pkt, VnsTime now)
     d->tx_start_ps = now;
     d->tx_wire = vns_p2p_wire_size(vns_packet_size(pkt));
     d->tx_event = vns_sim_schedule(d->link->base.sim,
-                                   vns_time_tx(d->tx_wire, d->link->rate_bps),
+                                   p2p_tx_time(d->link, d->tx_wire),
                                    &p2p_tx_done_event, d, NULL);
 }
 
@@ -309,6 +323,10 @@ p2p_create(VnsElement *self, const VnsConfig *cfg, GError **error)
         !vns_config_time(cfg, "delay", &link->delay_ps, error) ||
         !vns_config_uint(cfg, "mtu", &link->mtu, error))
         return false;
+    if ((uint64_t) (8 * VNS_SEC) % link->rate_bps == 0) {
+        link->ps_per_byte = (VnsTime) ((uint64_t) (8 * VNS_SEC) / link->rate_bps);
+        link->fast_wire_max = (uint64_t) (VNS_TIME_MAX / link->ps_per_byte);
+    }
     queues = vns_config_children(cfg, "queue");
     if (queues->len > 1) {
         vns_config_error(error, queues->pdata[1], VNS_CONFIG_ERROR_DUPLICATE,

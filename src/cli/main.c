@@ -289,8 +289,6 @@ cli_validate(int argc, char **argv)
         bool ok = doc != NULL;
         if (ok) {
             xmlNode *root = xmlDocGetRootElement(doc);
-            g_autoptr(VnsSim) sim = vns_sim_new(NULL);
-            g_autoptr(VnsNet) net = vns_net_new(sim);
             if (strcmp((const char *) root->name, "topology") != 0 &&
                 strcmp((const char *) root->name, "experiment") != 0) {
                 g_set_error(&error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_UNKNOWN,
@@ -306,12 +304,20 @@ cli_validate(int argc, char **argv)
                     g_autofree char *name = g_strndup(sets[k], strcspn(sets[k], "="));
                     vns_params_set(params, name, strchr(sets[k], '=') ? strchr(sets[k], '=') + 1 : "", false);
                 }
-                ok = ok && vns_topo_params(topo, argv[i], params, &error) &&
-                     vns_topo_build(reg, net, argv[i], topo, params, &error);
+                if (ok && vns_topo_params(topo, argv[i], params, &error)) {
+                    VnsSim *sim = vns_sim_new(NULL);
+                    VnsNet *net = vns_net_new(sim);
+                    ok = vns_topo_build(reg, net, argv[i], topo, params, &error) &&
+                         vns_net_start(net, &error);
+                    vns_sim_free(sim);      /* before the net: see vns_net_free() */
+                    vns_net_free(net);
+                } else {
+                    ok = false;
+                }
             } else {
                 g_autoptr(VnsExperiment) exp =
                     vns_experiment_load(reg, argv[i], (const char *const *) sets, &error);
-                ok = exp != NULL && vns_experiment_build(exp, net, &error);
+                ok = exp != NULL && vns_experiment_check(exp, &error);
             }
         }
         if (ok) {

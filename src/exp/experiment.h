@@ -42,6 +42,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VnsExperiment, vns_experiment_free)
 bool vns_experiment_build(const VnsExperiment *exp, VnsNet *net,
                           GError **error);
 
+bool vns_experiment_check(const VnsExperiment *exp, GError **error);
+
 typedef void (*VnsProgressFn)(void *data, VnsTime now, VnsTime end,
                               uint64_t events);
 

@@ -351,8 +351,8 @@ vns_plot_results(const char *dir, const char *format, unsigned width,
         const char *argv[] = { gnuplot, gpname, NULL };
         int status = 0;
 
-        g_string_append_printf(gp, "# %s: made by vnetsim from %s; edit and run "
-                               "'gnuplot %s' in this directory.\n", p->name, dir, gpname);
+        g_string_append_printf(gp, "# %s: made by vnetsim; edit and run "
+                               "'gnuplot %s' in this directory.\n", p->name, gpname);
         plot_terminal(gp, format, width, height, image);
         g_string_append(gp, "set title ");
         plot_quote(gp, p->title ? p->title : p->name);

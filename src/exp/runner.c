@@ -108,17 +108,8 @@ runner_load_checked(const VnsRunOptions *opt, const char *const *sets,
         return NULL;
     if (opt->seed_set)
         exp->seed = opt->seed;
-    {
-        g_autoptr(VnsSim) sim = vns_sim_new(exp->queue);
-        VnsNet *net = vns_net_new(sim);
-        bool ok = vns_experiment_build(exp, net, error);
-        /* Free the simulator before the net: pending events may hold
-         * packets of the net's pool. */
-        g_clear_pointer(&sim, vns_sim_free);
-        vns_net_free(net);
-        if (!ok)
-            return NULL;
-    }
+    if (!vns_experiment_check(exp, error))
+        return NULL;
     return g_steal_pointer(&exp);
 }
 
@@ -620,7 +611,8 @@ vns_runner_aggregate(const char *dir, GError **error)
     if (!g_file_get_contents(index_path, &index, NULL, error))
         return false;
     lines = g_strsplit(index, "\n", -1);
-    axes = g_strsplit(lines[0] + strlen("# point"), "\t", -1);
+    /* "# point\tAXIS1\tAXIS2...": axes[0] is the "# point" cell. */
+    axes = g_strsplit(lines[0], "\t", -1);
     for (size_t a = 1; axes[a] != NULL; a++) {
         g_string_append_printf(csv, ",%s", axes[a]);
         g_string_append(json, a > 1 ? ", " : "");

@@ -8,10 +8,8 @@
  * the one node with pos < L <= pos + 8 on its path, expanded over the
  * 2^(pos + 8 - L) slots it covers (controlled prefix expansion, Srinivasan
  * and Varghese, ACM TOCS 17(1), 1999); where several of the node's prefixes
- * cover a slot, the longest wins, and each slot remembers the length of the
- * prefix it holds, as the entries of DPDK's rte_lpm do, so that removal can
- * tell which slots were the removed prefix's. The default route /0 is kept
- * in the root.
+ * cover a slot, the longest wins. The default route /0 is kept in the
+ * root.
  *
  * A slot holds a value, nothing, or a reference to a deeper node or leaf.
  * Values are not pushed down into subtrees (no leaf pushing): a node keeps
@@ -33,13 +31,16 @@
  * fewer nodes than prefixes.
  *
  * Each node also keeps its own prefixes as rules sorted by (first slot,
- * length), for exact lookups, for finding the prefix a removed one falls
- * back to, and for listing the table. Lookups never read them.
+ * length), for exact lookups, for listing the table, and to recompute the
+ * slots a prefix covered when it comes or goes. Lookups never read them.
  *
- * Nodes and leaves live in two arrays indexed by 30-bit ids (so a slot is
- * 32 bits), grown by half when full and reused through free lists. Growing
- * moves the array: code that allocates a node fetches its node pointers
- * again afterwards. */
+ * A slot is 32 bits. A reference to a node carries the node's bit position
+ * beside its id, so a lookup computes the address of the next slot without
+ * first reading the node's header, and the header and the slot are fetched
+ * from memory together (in a large table both miss the caches). Nodes and
+ * leaves live in two arrays indexed by 26-bit ids, grown when full and
+ * reused through free lists. Growing moves the array: code that allocates
+ * a node fetches its node pointers again afterwards. */
 #include <config.h>
 #include "net/lpm.h"
 
@@ -50,13 +51,15 @@
 #define LPM_SLOTS 256
 
 /* A slot or 'inherit' word: a value (0 to VNS_LPM_VALUE_MAX), LPM_NONE, or
- * LPM_REF with the id of a node, or of a leaf when LPM_REF_LEAF is set. */
+ * LPM_REF with the id of a node and its bit position / 8, or with
+ * LPM_REF_LEAF and the id of a leaf (position bits zero, so that no leaf
+ * reference is LPM_NONE). */
 #define LPM_REF 0x80000000u
 #define LPM_REF_LEAF 0x40000000u
-#define LPM_REF_ID 0x3FFFFFFFu
+#define LPM_REF_POS_SHIFT 26
+#define LPM_REF_ID 0x03FFFFFFu
 #define LPM_NONE 0xFFFFFFFFu        /* no value; also ends the free lists */
-/* The largest id: LPM_REF | LPM_REF_LEAF | 0x3FFFFFFF is LPM_NONE. */
-#define LPM_ID_MAX 0x3FFFFFFEu
+#define LPM_ID_MAX LPM_REF_ID
 
 /* Nodes on a path: one per address byte. */
 #define LPM_MAX_DEPTH 16
@@ -82,16 +85,12 @@ typedef struct {
      * parent prefix covering it) or LPM_NONE; the root: the /0 route. A
      * free node: the id of the next free node. */
     uint32_t inherit;
-    uint8_t inherit_len;        /* length of the prefix 'inherit' came from */
     uint8_t pos;                /* bit position of the slot byte: 0, 8, ..., 120 */
     uint16_t nchildren;         /* slots that refer to a node or leaf */
     uint16_t nrules;            /* prefixes stored here, at most 510 */
     uint16_t rules_cap;
     LpmRule *rules;             /* sorted by (start, len); owned */
     uint32_t slots[LPM_SLOTS];  /* what a lookup reads */
-    /* Length of the prefix whose value a slot holds, 0 for none; unused for
-     * a slot that refers to a child, whose 'inherit_len' holds it. */
-    uint8_t len[LPM_SLOTS];
 } LpmNode;
 
 /* A subtree holding a single prefix. */
@@ -100,7 +99,6 @@ typedef struct {
     uint32_t value;
     uint32_t inherit;           /* as for a node; a free leaf: next free leaf */
     uint8_t len;
-    uint8_t inherit_len;
 } LpmLeaf;
 
 struct VnsLpm {
@@ -214,17 +212,42 @@ lpm_key_matches(uint64_t hi, uint64_t lo, const LpmKey *key, const LpmKey *m)
     return (((hi ^ key->hi) & m->hi) | ((lo ^ key->lo) & m->lo)) == 0;
 }
 
+/* Whether slot word 'e' refers to a node or leaf (one comparison: values
+ * wrap to the top half, and LPM_NONE maps to the bound itself). */
 static inline bool
 lpm_is_ref(uint32_t e)
 {
-    return e >= LPM_REF && e != LPM_NONE;
+    return e - LPM_REF < LPM_NONE - LPM_REF;
 }
 
-/* The new capacity of an array of 'cap' entries that is full. */
+static inline uint32_t
+lpm_ref_node(uint32_t id, unsigned pos)
+{
+    return LPM_REF | (uint32_t) (pos / 8) << LPM_REF_POS_SHIFT | id;
+}
+
+static inline uint32_t
+lpm_ref_leaf(uint32_t id)
+{
+    return LPM_REF | LPM_REF_LEAF | id;
+}
+
+/* The 'inherit' word of the node or leaf that reference 'e' names. */
+static uint32_t *
+lpm_inherit(VnsLpm *lpm, uint32_t e)
+{
+    if (e & LPM_REF_LEAF)
+        return &lpm->leaves[e & LPM_REF_ID].inherit;
+    return &lpm->nodes[e & LPM_REF_ID].inherit;
+}
+
+/* The new capacity of an array of 'cap' entries that is full: doubling
+ * while small, then growing by a quarter, so that a large table wastes
+ * little (glibc moves large blocks by remapping pages, not copying). */
 static uint32_t
 lpm_grow(uint32_t cap)
 {
-    uint64_t n = (uint64_t) cap + cap / 2 + 1;
+    uint64_t n = cap < 1024 ? (uint64_t) cap * 2 + 1 : (uint64_t) cap + cap / 4;
 
     g_assert(cap <= LPM_ID_MAX);
     return (uint32_t) MIN(n, (uint64_t) LPM_ID_MAX + 1);
@@ -253,14 +276,12 @@ lpm_node_alloc(VnsLpm *lpm, unsigned pos, const LpmKey *key)
     n->key.hi = key->hi & n->mask.hi;
     n->key.lo = key->lo & n->mask.lo;
     n->inherit = LPM_NONE;
-    n->inherit_len = 0;
     n->pos = (uint8_t) pos;
     n->nchildren = 0;
     n->nrules = 0;
     n->rules_cap = 0;
     n->rules = NULL;
     memset(n->slots, 0xff, sizeof n->slots);        /* LPM_NONE */
-    memset(n->len, 0, sizeof n->len);
     lpm->nodes_live++;
     return id;
 }
@@ -354,24 +375,48 @@ lpm_rule_delete(VnsLpm *lpm, LpmNode *n, size_t at)
     lpm->rules_live--;
 }
 
-/* Where slot 's' of node 'n' keeps its value and prefix length: in the
- * slot, or in the 'inherit' of the child the slot refers to. */
+/* Recomputes the slots that prefix (start, len) of node 'n' covers, after
+ * the prefix came, went or changed value: each slot gets the value of the
+ * longest rule of the node covering it, or LPM_NONE, stored in the slot
+ * or, for a slot that refers to a child, in the child's 'inherit'. Rules
+ * sorted by (start, len) list nested prefixes after the prefixes that
+ * contain them, so painting them in order leaves the longest on top. */
 static void
-lpm_slot(VnsLpm *lpm, LpmNode *n, unsigned s, uint32_t **value, uint8_t **len)
+lpm_node_repaint(VnsLpm *lpm, LpmNode *n, unsigned start, unsigned len)
 {
-    uint32_t e = n->slots[s];
+    unsigned span = 1u << (n->pos + 8 - len);       /* at most 128 */
+    uint32_t paint[LPM_SLOTS / 2];
+    uint32_t cover = LPM_NONE;
+    size_t at;
 
-    if (!lpm_is_ref(e)) {
-        *value = &n->slots[s];
-        *len = &n->len[s];
-    } else if (e & LPM_REF_LEAF) {
-        LpmLeaf *leaf = &lpm->leaves[e & LPM_REF_ID];
-        *value = &leaf->inherit;
-        *len = &leaf->inherit_len;
-    } else {
-        LpmNode *c = &lpm->nodes[e & LPM_REF_ID];
-        *value = &c->inherit;
-        *len = &c->inherit_len;
+    /* The longest shorter rule covering the whole block. */
+    for (unsigned l = len - 1; l > n->pos; l--) {
+        unsigned s = start & ~((1u << (n->pos + 8 - l)) - 1);
+        if (lpm_rule_find(n, s, l, &at)) {
+            cover = n->rules[at].value;
+            break;
+        }
+    }
+    for (unsigned i = 0; i < span; i++)
+        paint[i] = cover;
+    /* The rules inside the block, the prefix itself included. */
+    lpm_rule_find(n, start, 0, &at);
+    for (; at < n->nrules && n->rules[at].start < start + span; at++) {
+        const LpmRule *r = &n->rules[at];
+        unsigned from = r->start - start;
+        unsigned to = from + (1u << (n->pos + 8 - r->len));
+
+        if (r->len < len)
+            continue;           /* covers the whole block: found above */
+        for (unsigned i = from; i < to; i++)
+            paint[i] = r->value;
+    }
+    for (unsigned i = 0; i < span; i++) {
+        uint32_t e = n->slots[start + i];
+        if (lpm_is_ref(e))
+            *lpm_inherit(lpm, e) = paint[i];
+        else
+            n->slots[start + i] = paint[i];
     }
 }
 
@@ -383,7 +428,6 @@ lpm_node_add(VnsLpm *lpm, LpmNode *n, const LpmKey *key, unsigned len,
              uint32_t value)
 {
     unsigned start = lpm_byte(key->hi, key->lo, n->pos);
-    unsigned end = start + (1u << (n->pos + 8 - len));
     bool replaced;
     size_t at;
 
@@ -392,16 +436,7 @@ lpm_node_add(VnsLpm *lpm, LpmNode *n, const LpmKey *key, unsigned len,
         n->rules[at].value = value;
     else
         lpm_rule_insert(lpm, n, at, start, len, value);
-    for (unsigned s = start; s < end; s++) {
-        uint32_t *v;
-        uint8_t *l;
-
-        lpm_slot(lpm, n, s, &v, &l);
-        if (*v == LPM_NONE || *l <= len) {
-            *v = value;
-            *l = (uint8_t) len;
-        }
-    }
+    lpm_node_repaint(lpm, n, start, len);
     return replaced;
 }
 
@@ -413,9 +448,6 @@ lpm_node_remove(VnsLpm *lpm, LpmNode *n, const LpmKey *key, unsigned len,
                 uint32_t *old_value)
 {
     unsigned start = lpm_byte(key->hi, key->lo, n->pos);
-    unsigned end = start + (1u << (n->pos + 8 - len));
-    uint32_t fallback = LPM_NONE;
-    unsigned fallback_len = 0;
     size_t at;
 
     if (!lpm_rule_find(n, start, len, &at))
@@ -423,24 +455,7 @@ lpm_node_remove(VnsLpm *lpm, LpmNode *n, const LpmKey *key, unsigned len,
     if (old_value != NULL)
         *old_value = n->rules[at].value;
     lpm_rule_delete(lpm, n, at);
-    for (unsigned l = len - 1; l > n->pos; l--) {
-        unsigned s = start & ~((1u << (n->pos + 8 - l)) - 1);
-        if (lpm_rule_find(n, s, l, &at)) {
-            fallback = n->rules[at].value;
-            fallback_len = l;
-            break;
-        }
-    }
-    for (unsigned s = start; s < end; s++) {
-        uint32_t *v;
-        uint8_t *l;
-
-        lpm_slot(lpm, n, s, &v, &l);
-        if (*v != LPM_NONE && *l == len) {
-            *v = fallback;
-            *l = (uint8_t) fallback_len;
-        }
-    }
+    lpm_node_repaint(lpm, n, start, len);
     return true;
 }
 
@@ -460,16 +475,14 @@ lpm_split_leaf(VnsLpm *lpm, uint32_t pid, unsigned s, const LpmKey *key,
     LpmNode *m = &lpm->nodes[mid];
 
     g_assert(pos >= lpm->nodes[pid].pos + 8u);
-    lpm->nodes[pid].slots[s] = LPM_REF | mid;
+    lpm->nodes[pid].slots[s] = lpm_ref_node(mid, pos);
     m->inherit = leaf->inherit;
-    m->inherit_len = leaf->inherit_len;
     if (leaf->len <= pos + 8) {
         lpm_node_add(lpm, m, &leaf->key, leaf->len, leaf->value);
         lpm_leaf_release(lpm, lid);
     } else {
         leaf->inherit = LPM_NONE;
-        leaf->inherit_len = 0;
-        m->slots[lpm_byte(leaf->key.hi, leaf->key.lo, pos)] = LPM_REF | LPM_REF_LEAF | lid;
+        m->slots[lpm_byte(leaf->key.hi, leaf->key.lo, pos)] = lpm_ref_leaf(lid);
         m->nchildren = 1;
     }
     return mid;
@@ -491,12 +504,10 @@ lpm_split_node(VnsLpm *lpm, uint32_t pid, unsigned s, const LpmKey *key,
     LpmNode *c = &lpm->nodes[cid];
 
     g_assert(pos >= lpm->nodes[pid].pos + 8u && pos < cpos);
-    lpm->nodes[pid].slots[s] = LPM_REF | mid;
+    lpm->nodes[pid].slots[s] = lpm_ref_node(mid, pos);
     m->inherit = c->inherit;
-    m->inherit_len = c->inherit_len;
     c->inherit = LPM_NONE;
-    c->inherit_len = 0;
-    m->slots[lpm_byte(c->key.hi, c->key.lo, pos)] = LPM_REF | cid;
+    m->slots[lpm_byte(c->key.hi, c->key.lo, pos)] = lpm_ref_node(cid, cpos);
     m->nchildren = 1;
     return mid;
 }
@@ -518,23 +529,18 @@ lpm_tidy(VnsLpm *lpm, uint32_t id, const uint32_t *path, const unsigned *slot,
 
         if (n->nrules == 0 && n->nchildren == 0) {
             p->slots[s] = n->inherit;
-            p->len[s] = n->inherit_len;
             p->nchildren--;
             lpm_node_release(lpm, id);
             id = path[--depth];
             continue;
         }
         if (n->nrules == 0 && n->nchildren == 1) {
-            uint32_t *v;
-            uint8_t *l;
             unsigned j = 0;
 
             while (!lpm_is_ref(n->slots[j]))
                 j++;
-            lpm_slot(lpm, n, j, &v, &l);
-            g_assert(*v == LPM_NONE);
-            *v = n->inherit;
-            *l = n->inherit_len;
+            g_assert(*lpm_inherit(lpm, n->slots[j]) == LPM_NONE);
+            *lpm_inherit(lpm, n->slots[j]) = n->inherit;
             p->slots[s] = n->slots[j];
             lpm_node_release(lpm, id);
         } else if (n->nrules == 1 && n->nchildren == 0) {
@@ -550,8 +556,7 @@ lpm_tidy(VnsLpm *lpm, uint32_t id, const uint32_t *path, const unsigned *slot,
             leaf->len = r->len;
             leaf->value = r->value;
             leaf->inherit = n->inherit;
-            leaf->inherit_len = n->inherit_len;
-            p->slots[s] = LPM_REF | LPM_REF_LEAF | lid;
+            p->slots[s] = lpm_ref_leaf(lid);
             lpm_node_release(lpm, id);
         }
         return;
@@ -658,9 +663,7 @@ vns_lpm_insert(VnsLpm *lpm, const VnsIpPrefix *prefix, uint32_t value)
             leaf->len = (uint8_t) len;
             leaf->value = value;
             leaf->inherit = e;
-            leaf->inherit_len = n->len[s];
-            n->slots[s] = LPM_REF | LPM_REF_LEAF | lid;
-            n->len[s] = 0;
+            n->slots[s] = lpm_ref_leaf(lid);
             n->nchildren++;
             lpm->count++;
             return false;
@@ -732,7 +735,6 @@ vns_lpm_remove(VnsLpm *lpm, const VnsIpPrefix *prefix, uint32_t *old_value)
             if (old_value != NULL)
                 *old_value = leaf->value;
             n->slots[s] = leaf->inherit;
-            n->len[s] = leaf->inherit_len;
             n->nchildren--;
             lpm_leaf_release(lpm, e & LPM_REF_ID);
             break;
@@ -752,21 +754,22 @@ vns_lpm_remove(VnsLpm *lpm, const VnsIpPrefix *prefix, uint32_t *old_value)
 }
 
 /* The longest match for the address (hi, lo), or LPM_NONE. At most one
- * node per address byte is visited, and each visit reads the node's header
- * and one slot. */
+ * node per address byte is visited. The position of a node comes with the
+ * reference to it, so its header and its slot are read in parallel; and
+ * the usual end of a walk, at a slot holding a value or nothing, takes one
+ * well-predicted branch whatever the slot holds. */
 static inline uint32_t
 lpm_find(const VnsLpm *lpm, uint64_t hi, uint64_t lo)
 {
     const LpmNode *n = lpm->nodes;
     uint32_t best = n->inherit;
+    unsigned pos = 0;
 
     for (;;) {
-        uint32_t e = n->slots[lpm_byte(hi, lo, n->pos)];
+        uint32_t e = n->slots[lpm_byte(hi, lo, pos)];
 
-        if (e < LPM_REF)
-            return e;           /* the longest prefix of this node; no child */
-        if (e == LPM_NONE)
-            return best;
+        if (!lpm_is_ref(e))
+            return e == LPM_NONE ? best : e;    /* a slot value is the longest */
         if (e & LPM_REF_LEAF) {
             const LpmLeaf *leaf = &lpm->leaves[e & LPM_REF_ID];
             LpmKey m = lpm_mask(leaf->len);
@@ -775,9 +778,9 @@ lpm_find(const VnsLpm *lpm, uint64_t hi, uint64_t lo)
                 return leaf->value;
             return leaf->inherit != LPM_NONE ? leaf->inherit : best;
         }
+        pos = (e >> LPM_REF_POS_SHIFT & 0xF) * 8;
         n = &lpm->nodes[e & LPM_REF_ID];
-        if (n->inherit != LPM_NONE)
-            best = n->inherit;
+        best = n->inherit != LPM_NONE ? n->inherit : best;
         if (!lpm_key_matches(hi, lo, &n->key, &n->mask))
             return best;        /* the skipped bits differ */
     }

@@ -442,7 +442,7 @@ vns_qdisc_enqueue(VnsQdisc *q, VnsPacket *pkt, VnsTime now,
 bool
 vns_qdisc_pass(VnsQdisc *q, VnsPacket *pkt, VnsTime now, VnsDropCause *cause)
 {
-    g_return_val_if_fail(q->head == NULL, false);
+    g_assert(q->head == NULL);
     if (!qdisc_admit(q, vns_packet_size(pkt), now, cause))
         return false;
     pkt->t_enqueued = now;

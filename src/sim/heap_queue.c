@@ -9,16 +9,16 @@
  *
  * - Each node stores its time with the sign bit flipped next to its seq, so
  *   (time, seq) compares as one unsigned 128-bit number: two instructions
- *   and no branch, where the two-field test mispredicts half the time.
+ *   and no branch to mispredict.
  * - Pop moves the hole left by the root down to the bottom along the
  *   smallest children, choosing among four children without branches, and
  *   then sifts the last entry up from there (Wegener's bottom-up heapsort
  *   idea): the last entry belongs near the bottom, so this saves a
  *   comparison per level and the mispredicted exit test of a plain
  *   sift-down.
- * - While it chooses among the children of one node, pop prefetches their
- *   children, so on sets larger than the caches the next level is on its
- *   way while this one is compared.
+ * - On heaps larger than the fast caches, pop prefetches the children of
+ *   the children while it chooses among the children, so the next level is
+ *   on its way while this one is compared.
  *
  * The array grows by a thirty-second of its size (realloc moves large
  * blocks by remapping pages); it never shrinks during a run. */
@@ -42,6 +42,9 @@ struct VnsEventQueue {
 };
 
 #define HEAP_SIGN (UINT64_C(1) << 63)
+/* Heaps larger than this many nodes (384 KiB) outgrow the fast caches;
+ * below it, prefetching only costs instructions. */
+#define HEAP_PREFETCH_MIN 16384u
 
 typedef unsigned __int128 HeapKey;
 
@@ -103,7 +106,10 @@ heap_min4(const HeapNode *c)
 {
     size_t m01 = heap_key(&c[1]) < heap_key(&c[0]);
     size_t m23 = 2 + (heap_key(&c[3]) < heap_key(&c[2]));
-    return heap_key(&c[m23]) < heap_key(&c[m01]) ? m23 : m01;
+    size_t lt = heap_key(&c[m23]) < heap_key(&c[m01]);
+
+    /* A mask select: GCC turns '?:' here into an unpredictable branch. */
+    return m01 ^ ((m01 ^ m23) & -lt);
 }
 
 static bool
@@ -113,6 +119,7 @@ heap_queue_pop(VnsEventQueue *q, VnsQueueEntry *out)
     HeapNode last;
     HeapKey k;
     size_t i = 0, n;
+    bool deep;
 
     if (G_UNLIKELY(q->n == 0))
         return false;
@@ -124,13 +131,15 @@ heap_queue_pop(VnsEventQueue *q, VnsQueueEntry *out)
         return true;
     last = a[n];
     k = heap_key(&last);
+    deep = n > HEAP_PREFETCH_MIN;
     /* Move the hole down while a node has all four children. */
     for (;;) {
         size_t c = 4 * i + 1, best;
         if (c + 3 >= n)
             break;
-        /* Children of the children: 16 nodes from 16i + 5 on. */
-        if (16 * i + 20 < n) {
+        /* Children of the children: 16 nodes from 16i + 5 on, six cache
+         * lines. */
+        if (deep && 16 * i + 20 < n) {
             const char *g = (const char *) &a[16 * i + 5];
             __builtin_prefetch(g);
             __builtin_prefetch(g + 128);

@@ -123,21 +123,32 @@ Test(cli, bad_input_corpus_is_refused_exactly)
     cr_assert_geq(checked, 40, "the corpus must hold at least 40 cases");
 }
 
-/* Reads every regular file of 'dir' into a sorted name -> content table. */
-static GHashTable *
-read_dir(const char *dir)
+/* Reads every regular file under 'dir' into a relative path -> content
+ * table. */
+static void
+read_tree(GHashTable *t, const char *root, const char *rel)
 {
-    GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autofree char *dir = rel ? g_build_filename(root, rel, NULL) : g_strdup(root);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
 
     cr_assert_not_null(d, "no directory %s", dir);
     while ((name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
+        g_autofree char *r = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+        g_autofree char *p = g_build_filename(root, r, NULL);
         char *content = NULL;
-        if (g_file_get_contents(p, &content, NULL, NULL))
-            g_hash_table_insert(t, g_strdup(name), content);
+        if (g_file_test(p, G_FILE_TEST_IS_DIR))
+            read_tree(t, root, r);
+        else if (g_file_get_contents(p, &content, NULL, NULL))
+            g_hash_table_insert(t, g_steal_pointer(&r), content);
     }
+}
+
+static GHashTable *
+read_dir(const char *dir)
+{
+    GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    read_tree(t, dir, NULL);
     return t;
 }
 
@@ -147,7 +158,7 @@ run_into(const char *experiment, const char *seed, char **tmp_out)
     g_autofree char *tmp = g_dir_make_tmp("vns-cli-XXXXXX", NULL);
     g_autofree char *out = g_build_filename(tmp, "r", NULL);
     Run r = run_vnetsim((const char *[]) { "run", experiment, "-q", "-o", out,
-                                           "--seed", seed, NULL });
+                                           "--seed", seed, "--jobs=2", NULL });
     cr_assert_eq(r.status, 0, "%s: %s", experiment, r.err);
     cr_assert_str_eq(r.err, "", "nothing on stderr when it is not a terminal");
     run_clear(&r);
@@ -171,25 +182,42 @@ tables_equal(GHashTable *a, GHashTable *b)
     return true;
 }
 
-Test(cli, same_seed_gives_byte_identical_results)
+/* Every experiment shipped in experiments/ runs twice with one seed and
+ * gives byte-identical files; the stochastic ones (Poisson arrivals) give
+ * other results with another seed. */
+Test(cli, same_seed_gives_byte_identical_results, .timeout = 1800)
 {
-    const char *experiments[] = { "experiments/quickstart.xml",
-                                  "experiments/queueing.xml" };
-    for (size_t i = 0; i < G_N_ELEMENTS(experiments); i++) {
-        g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL;
-        g_autoptr(GHashTable) a = run_into(experiments[i], "11", &t1);
-        g_autoptr(GHashTable) b = run_into(experiments[i], "11", &t2);
-        g_autoptr(GHashTable) c = run_into(experiments[i], "12", &t3);
-        cr_assert_geq(g_hash_table_size(a), 3);
-        cr_assert(g_hash_table_contains(a, "summary.json"));
-        cr_assert(tables_equal(a, b), "%s: same seed, different files", experiments[i]);
-        /* queueing.xml is stochastic (Poisson): another seed must differ. */
-        if (strstr(experiments[i], "queueing") != NULL)
-            cr_assert_not(tables_equal(a, c), "another seed gave the same results");
+    g_autoptr(GDir) d = g_dir_open(VNS_TOP_SRCDIR "/experiments", 0, NULL);
+    const char *name;
+    int n = 0;
+
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *exp = g_strconcat("experiments/", name, NULL);
+        g_autofree char *t1 = NULL, *t2 = NULL;
+        if (!g_str_has_suffix(name, ".xml"))
+            continue;
+        g_autoptr(GHashTable) a = run_into(exp, "11", &t1);
+        g_autoptr(GHashTable) b = run_into(exp, "11", &t2);
+        cr_assert(g_hash_table_contains(a, "summary.json") ||
+                  g_hash_table_contains(a, "sweep.csv"), "%s wrote no results", name);
+        cr_assert(tables_equal(a, b), "%s: same seed, different files", name);
+        {
+            g_autofree char *src = g_build_filename(VNS_TOP_SRCDIR, exp, NULL);
+            g_autofree char *xml = NULL;
+            cr_assert(g_file_get_contents(src, &xml, NULL, NULL));
+            if (strstr(xml, "<poisson") != NULL) {
+                g_autofree char *t3 = NULL;
+                g_autoptr(GHashTable) c = run_into(exp, "12", &t3);
+                cr_assert_not(tables_equal(a, c), "%s: another seed gave the same "
+                              "results", name);
+                vns_remove_tree(t3);
+            }
+        }
         vns_remove_tree(t1);
         vns_remove_tree(t2);
-        vns_remove_tree(t3);
+        n++;
     }
+    cr_assert_geq(n, 3, "quickstart, saturation and queueing at least");
 }
 
 Test(cli, bad_run_writes_nothing)

@@ -35,6 +35,7 @@ typedef struct {
     uint64_t sent;          /* frames sent in all */
     uint64_t sent_window;   /* frames sent since the last reset */
     VnsEventId next;        /* the next emission */
+    gsl_rng *rng;           /* the element's stream, borrowed */
 } TestSource;
 
 typedef struct {
@@ -75,8 +76,7 @@ source_gap(TestSource *s)
 {
     if (s->gap_kind == GAP_CONSTANT)
         return (VnsTime) s->gap_ps;
-    return (VnsTime) llround(gsl_ran_exponential(vns_element_rng(&s->base),
-                                                 s->gap_ps));
+    return (VnsTime) llround(gsl_ran_exponential(s->rng, s->gap_ps));
 }
 
 static void source_emit(VnsSim *sim, void *ctx, void *arg);
@@ -90,8 +90,7 @@ source_emit(VnsSim *sim, void *ctx, void *arg)
     VnsPacket *pkt;
 
     if (s->exp_extra > 0)
-        size = 60 + (uint32_t) floor(gsl_ran_exponential(vns_element_rng(&s->base),
-                                                         s->exp_extra));
+        size = 60 + (uint32_t) floor(gsl_ran_exponential(s->rng, s->exp_extra));
     pkt = test_frame(s->base.net, size, VNS_ETHERTYPE_IPV4);
     pkt->t_created = vns_sim_now(sim);
     s->sent++;
@@ -115,6 +114,7 @@ source_start(VnsElement *self, GError **error)
 {
     TestSource *s = (TestSource *) self;
 
+    s->rng = vns_element_rng(self);
     if (s->limit > 0)
         s->next = vns_sim_schedule(self->sim, source_gap(s),
                                    &source_emit_event, s, NULL);
@@ -356,6 +356,25 @@ Test(link, serialization_and_delay_are_exact)
     cr_assert_eq(bench_stat(&b, "a->b", "packets"), 3);
     cr_assert_eq(bench_stat(&b, "a->b", "bytes"), 3 * 1514);
     cr_assert_eq(bench_stat(&b, "a->b", "wire_bytes"), 3 * 1538);
+    bench_finish(&b);
+}
+
+Test(link, serialization_rounds_up_to_the_picosecond)
+{
+    Bench b;
+
+    /* At 3 Gbit/s a 1538-byte wire frame takes 12304 / 3 ns = 4101.333 ns:
+     * each frame is rounded up to 4101334 ps (vns_time_tx), so a link never
+     * exceeds its rate. Two frames back to back end at 2 * 4101334 ps. */
+    bench_init(&b, "<link a='src:out' b='dst:in' rate='3Gbps'/>");
+    b.dst->arrivals = g_array_new(FALSE, FALSE, sizeof(VnsTime));
+    bench_start(&b);
+    bench_send(&b, test_frame(b.net, 1514, VNS_ETHERTYPE_IPV4));
+    bench_send(&b, test_frame(b.net, 1514, VNS_ETHERTYPE_IPV4));
+    vns_sim_run(b.sim);
+    cr_assert_eq(b.dst->arrivals->len, 2);
+    cr_assert_eq(g_array_index(b.dst->arrivals, VnsTime, 0), 4101334);
+    cr_assert_eq(g_array_index(b.dst->arrivals, VnsTime, 1), 2 * 4101334);
     bench_finish(&b);
 }
 
