@@ -1,3 +1,3 @@
-EXTRA_DIST += doc/cli.md doc/files.md doc/results.md doc/reference.md
-EXTRA_DIST += doc/kernel.md doc/stats.md doc/packets.md
+# Every page under doc/ ships with the sources.
+EXTRA_DIST += doc
 EXTRA_DIST += experiments topologies

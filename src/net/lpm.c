@@ -12,13 +12,17 @@
  * root.
  *
  * A slot holds a value, nothing, or a reference to a deeper node or leaf.
- * Values are not pushed down into subtrees (no leaf pushing): a node keeps
- * only the value of the parent slot that refers to it ('inherit'), and a
- * lookup remembers the last value it passed, as a Tree Bitmap lookup does
- * (Eatherton, Varghese and Dittia, "Tree Bitmap: Hardware/Software IP
- * Lookups with Incremental Updates", CCR 34(2), 2004). So an insert or a
- * removal touches the slots of one node only, at most 128 of them, however
- * many prefixes lie below.
+ * Values are pushed down (leaf pushing, as in DPDK's rte_lpm, after Gupta,
+ * Lin and McKeown, "Routing Lookups in Hardware at Memory Access Speeds",
+ * INFOCOM 1998): a node's 'inherit' is the longest match of its path above
+ * it, and its slots that none of its own prefixes cover hold that value,
+ * so the first slot that is not a reference ends a lookup with the answer,
+ * and a lookup reads one slot per node and no node header. The default
+ * route is the exception: it stays in the root and stands for "nothing" at
+ * the end, so that changing it costs nothing. An insert or a removal
+ * rewrites the at most 128 slots of one node that the prefix covers, and
+ * the subtrees below them whose inherited value changes (for a short
+ * prefix in a large table, all of them; for a /24 among BGP routes, none).
  *
  * Sparse parts of the address space are compressed in two ways, as Linux's
  * fib_trie compresses its LC-trie (Nilsson and Karlsson, "IP-Address
@@ -253,10 +257,11 @@ lpm_grow(uint32_t cap)
     return (uint32_t) MIN(n, (uint64_t) LPM_ID_MAX + 1);
 }
 
-/* Makes an empty node at bit position 'pos' on the path of 'key' and
- * returns its id. Moves the node array: pointers to nodes are stale. */
+/* Makes a node without prefixes at bit position 'pos' on the path of 'key',
+ * all of whose slots hold 'inherit', and returns its id. Moves the node
+ * array: pointers to nodes are stale. */
 static uint32_t
-lpm_node_alloc(VnsLpm *lpm, unsigned pos, const LpmKey *key)
+lpm_node_alloc(VnsLpm *lpm, unsigned pos, const LpmKey *key, uint32_t inherit)
 {
     uint32_t id;
     LpmNode *n;
@@ -275,13 +280,14 @@ lpm_node_alloc(VnsLpm *lpm, unsigned pos, const LpmKey *key)
     n->mask = lpm_mask(pos);
     n->key.hi = key->hi & n->mask.hi;
     n->key.lo = key->lo & n->mask.lo;
-    n->inherit = LPM_NONE;
+    n->inherit = inherit;
     n->pos = (uint8_t) pos;
     n->nchildren = 0;
     n->nrules = 0;
     n->rules_cap = 0;
     n->rules = NULL;
-    memset(n->slots, 0xff, sizeof n->slots);        /* LPM_NONE */
+    for (unsigned s = 0; s < LPM_SLOTS; s++)
+        n->slots[s] = inherit;
     lpm->nodes_live++;
     return id;
 }
@@ -375,18 +381,21 @@ lpm_rule_delete(VnsLpm *lpm, LpmNode *n, size_t at)
     lpm->rules_live--;
 }
 
-/* Recomputes the slots that prefix (start, len) of node 'n' covers, after
- * the prefix came, went or changed value: each slot gets the value of the
- * longest rule of the node covering it, or LPM_NONE, stored in the slot
- * or, for a slot that refers to a child, in the child's 'inherit'. Rules
- * sorted by (start, len) list nested prefixes after the prefixes that
- * contain them, so painting them in order leaves the longest on top. */
+/* Recomputes the slots of node 'n' that prefix (start, len) covers, after
+ * the prefix came, went or changed value, or all of them when len is
+ * n->pos: each gets the value of the longest of the node's rules covering
+ * it, or else the node's 'inherit' (LPM_NONE in the root, whose 'inherit'
+ * is the default route). A slot that refers to a child passes its value to
+ * the child's 'inherit' instead, and a child node whose 'inherit' changes
+ * is recomputed in turn. Rules sorted by (start, len) list nested prefixes
+ * after the prefixes that contain them, so painting them in order leaves
+ * the longest on top. */
 static void
 lpm_node_repaint(VnsLpm *lpm, LpmNode *n, unsigned start, unsigned len)
 {
-    unsigned span = 1u << (n->pos + 8 - len);       /* at most 128 */
-    uint32_t paint[LPM_SLOTS / 2];
-    uint32_t cover = LPM_NONE;
+    unsigned span = 1u << (n->pos + 8 - len);
+    uint32_t paint[LPM_SLOTS];
+    uint32_t cover = n == lpm->nodes ? LPM_NONE : n->inherit;
     size_t at;
 
     /* The longest shorter rule covering the whole block. */
@@ -413,10 +422,16 @@ lpm_node_repaint(VnsLpm *lpm, LpmNode *n, unsigned start, unsigned len)
     }
     for (unsigned i = 0; i < span; i++) {
         uint32_t e = n->slots[start + i];
-        if (lpm_is_ref(e))
-            *lpm_inherit(lpm, e) = paint[i];
-        else
+
+        if (!lpm_is_ref(e)) {
             n->slots[start + i] = paint[i];
+        } else if (*lpm_inherit(lpm, e) != paint[i]) {
+            *lpm_inherit(lpm, e) = paint[i];
+            if (!(e & LPM_REF_LEAF)) {
+                LpmNode *c = &lpm->nodes[e & LPM_REF_ID];
+                lpm_node_repaint(lpm, c, 0, c->pos);
+            }
+        }
     }
 }
 
@@ -471,17 +486,16 @@ lpm_split_leaf(VnsLpm *lpm, uint32_t pid, unsigned s, const LpmKey *key,
     LpmLeaf *leaf = &lpm->leaves[lid];
     unsigned common = lpm_key_common(key, &leaf->key);
     unsigned pos = MIN(MIN(common, len - 1), leaf->len - 1u) & ~7u;
-    uint32_t mid = lpm_node_alloc(lpm, pos, key);
+    uint32_t mid = lpm_node_alloc(lpm, pos, key, leaf->inherit);
     LpmNode *m = &lpm->nodes[mid];
 
     g_assert(pos >= lpm->nodes[pid].pos + 8u);
     lpm->nodes[pid].slots[s] = lpm_ref_node(mid, pos);
-    m->inherit = leaf->inherit;
     if (leaf->len <= pos + 8) {
         lpm_node_add(lpm, m, &leaf->key, leaf->len, leaf->value);
         lpm_leaf_release(lpm, lid);
     } else {
-        leaf->inherit = LPM_NONE;
+        /* The leaf inherits the new node's slot value: unchanged. */
         m->slots[lpm_byte(leaf->key.hi, leaf->key.lo, pos)] = lpm_ref_leaf(lid);
         m->nchildren = 1;
     }
@@ -499,14 +513,12 @@ lpm_split_node(VnsLpm *lpm, uint32_t pid, unsigned s, const LpmKey *key,
     unsigned cpos = lpm->nodes[cid].pos;
     unsigned common = MIN(lpm_key_common(key, &lpm->nodes[cid].key), cpos);
     unsigned pos = MIN(MIN(common, len - 1), cpos - 1) & ~7u;
-    uint32_t mid = lpm_node_alloc(lpm, pos, key);
+    uint32_t mid = lpm_node_alloc(lpm, pos, key, lpm->nodes[cid].inherit);
     LpmNode *m = &lpm->nodes[mid];
-    LpmNode *c = &lpm->nodes[cid];
+    const LpmNode *c = &lpm->nodes[cid];
 
     g_assert(pos >= lpm->nodes[pid].pos + 8u && pos < cpos);
     lpm->nodes[pid].slots[s] = lpm_ref_node(mid, pos);
-    m->inherit = c->inherit;
-    c->inherit = LPM_NONE;
     m->slots[lpm_byte(c->key.hi, c->key.lo, pos)] = lpm_ref_node(cid, cpos);
     m->nchildren = 1;
     return mid;
@@ -539,8 +551,8 @@ lpm_tidy(VnsLpm *lpm, uint32_t id, const uint32_t *path, const unsigned *slot,
 
             while (!lpm_is_ref(n->slots[j]))
                 j++;
-            g_assert(*lpm_inherit(lpm, n->slots[j]) == LPM_NONE);
-            *lpm_inherit(lpm, n->slots[j]) = n->inherit;
+            /* Without rules, the node passed its 'inherit' on unchanged. */
+            g_assert(*lpm_inherit(lpm, n->slots[j]) == n->inherit);
             p->slots[s] = n->slots[j];
             lpm_node_release(lpm, id);
         } else if (n->nrules == 1 && n->nchildren == 0) {
@@ -580,7 +592,7 @@ vns_lpm_new(VnsIpFamily family)
     lpm->bits = family == VNS_IP_V4 ? 32 : 128;
     lpm->nodes_free = LPM_NONE;
     lpm->leaves_free = LPM_NONE;
-    lpm_node_alloc(lpm, 0, &zero);
+    lpm_node_alloc(lpm, 0, &zero, LPM_NONE);
     return lpm;
 }
 
@@ -753,37 +765,63 @@ vns_lpm_remove(VnsLpm *lpm, const VnsIpPrefix *prefix, uint32_t *old_value)
     return true;
 }
 
-/* The longest match for the address (hi, lo), or LPM_NONE. At most one
- * node per address byte is visited. The position of a node comes with the
- * reference to it, so its header and its slot are read in parallel; and
- * the usual end of a walk, at a slot holding a value or nothing, takes one
- * well-predicted branch whatever the slot holds. */
-static inline uint32_t
-lpm_find(const VnsLpm *lpm, uint64_t hi, uint64_t lo)
+/* The longest match for the address (hi, lo), or LPM_NONE; 'v4' (a
+ * constant at each call) says the table is IPv4, whose nodes all sit in
+ * 'hi'. A lookup reads one slot per node, at most one per address byte,
+ * with the node's position taken from the reference to it; it reads a
+ * node's header only when the node sits more than a byte below its parent
+ * (path compression), to check the skipped bits. */
+G_ALWAYS_INLINE static inline uint32_t
+lpm_find(const VnsLpm *lpm, uint64_t hi, uint64_t lo, bool v4)
 {
     const LpmNode *n = lpm->nodes;
-    uint32_t best = n->inherit;
     unsigned pos = 0;
+    uint32_t e, none;
 
     for (;;) {
-        uint32_t e = n->slots[lpm_byte(hi, lo, pos)];
+        unsigned cpos;
+        const LpmNode *c;
 
+        e = n->slots[v4 ? (unsigned) ((hi << pos) >> 56) : lpm_byte(hi, lo, pos)];
         if (!lpm_is_ref(e))
-            return e == LPM_NONE ? best : e;    /* a slot value is the longest */
+            break;
         if (e & LPM_REF_LEAF) {
             const LpmLeaf *leaf = &lpm->leaves[e & LPM_REF_ID];
             LpmKey m = lpm_mask(leaf->len);
 
-            if (lpm_key_matches(hi, lo, &leaf->key, &m))
-                return leaf->value;
-            return leaf->inherit != LPM_NONE ? leaf->inherit : best;
+            e = lpm_key_matches(hi, lo, &leaf->key, &m) ? leaf->value : leaf->inherit;
+            break;
         }
-        pos = (e >> LPM_REF_POS_SHIFT & 0xF) * 8;
-        n = &lpm->nodes[e & LPM_REF_ID];
-        best = n->inherit != LPM_NONE ? n->inherit : best;
-        if (!lpm_key_matches(hi, lo, &n->key, &n->mask))
-            return best;        /* the skipped bits differ */
+        cpos = (e >> LPM_REF_POS_SHIFT & 0xF) * 8;
+        c = &lpm->nodes[e & LPM_REF_ID];
+        if (cpos != pos + 8 &&
+            (v4 ? ((hi ^ c->key.hi) & c->mask.hi) != 0
+                : !lpm_key_matches(hi, lo, &c->key, &c->mask))) {
+            e = c->inherit;     /* the skipped bits differ */
+            break;
+        }
+        n = c;
+        pos = cpos;
     }
+    /* Nothing longer matched: the default route, if any. Masks, not a
+     * branch: whether a random address matches is unpredictable, and a
+     * mispredicted branch would discard the memory reads of the lookups
+     * the processor has started after this one. */
+    none = (uint32_t) -(int32_t) (e == LPM_NONE);
+    return (lpm->nodes[0].inherit & none) | (e & ~none);
+}
+
+/* Hands a lookup's result to the caller without a branch on whether it
+ * matched (see lpm_find()): on a miss '*value' is rewritten with what it
+ * held. */
+G_ALWAYS_INLINE static inline bool
+lpm_result(uint32_t v, uint32_t *value)
+{
+    uint32_t none = (uint32_t) -(int32_t) (v == LPM_NONE);
+
+    if (value != NULL)
+        *value = (v & ~none) | (*value & none);
+    return v != LPM_NONE;
 }
 
 /*
@@ -798,13 +836,10 @@ vns_lpm_lookup(const VnsLpm *lpm, const VnsIpAddr *addr, uint32_t *value)
     g_return_val_if_fail(addr->family == lpm->family, false);
 
     LpmKey k = lpm_key_from_addr(addr, lpm->bits);
-    uint32_t v = lpm_find(lpm, k.hi, k.lo);
+    uint32_t v = lpm->family == VNS_IP_V4 ? lpm_find(lpm, k.hi, 0, true)
+                                          : lpm_find(lpm, k.hi, k.lo, false);
 
-    if (v == LPM_NONE)
-        return false;
-    if (value != NULL)
-        *value = v;
-    return true;
+    return lpm_result(v, value);
 }
 
 /*
@@ -816,13 +851,9 @@ vns_lpm_lookup_v4(const VnsLpm *lpm, uint32_t addr, uint32_t *value)
 {
     g_return_val_if_fail(lpm->family == VNS_IP_V4, false);
 
-    uint32_t v = lpm_find(lpm, (uint64_t) addr << 32, 0);
+    uint32_t v = lpm_find(lpm, (uint64_t) addr << 32, 0, true);
 
-    if (v == LPM_NONE)
-        return false;
-    if (value != NULL)
-        *value = v;
-    return true;
+    return lpm_result(v, value);
 }
 
 /*
@@ -835,13 +866,9 @@ vns_lpm_lookup_v6(const VnsLpm *lpm, const VnsIp6 *addr, uint32_t *value)
     g_return_val_if_fail(lpm->family == VNS_IP_V6, false);
 
     LpmKey k = lpm_key_from_ip6(addr);
-    uint32_t v = lpm_find(lpm, k.hi, k.lo);
+    uint32_t v = lpm_find(lpm, k.hi, k.lo, false);
 
-    if (v == LPM_NONE)
-        return false;
-    if (value != NULL)
-        *value = v;
-    return true;
+    return lpm_result(v, value);
 }
 
 /*
@@ -888,11 +915,7 @@ vns_lpm_lookup_exact(const VnsLpm *lpm, const VnsIpPrefix *prefix,
                 break;
         }
     }
-    if (v == LPM_NONE)
-        return false;
-    if (value != NULL)
-        *value = v;
-    return true;
+    return lpm_result(v, value);
 }
 
 /*

@@ -31,9 +31,10 @@
  * - Brown resizes only when the event count crosses a threshold, so a
  *   steady-size queue whose time distribution changes keeps a bad width. The
  *   queue also counts its work (entries read while loading days, empty
- *   buckets scanned, entries shifted in the bottom, oversized days) and
- *   re-estimates the width when a window of operations averages more than
- *   CALENDAR_WORK_LIMIT units each; a re-estimate that leaves the width
+ *   buckets scanned, entries shifted in the bottom, oversized days, direct
+ *   searches) and re-estimates the width when a window of operations
+ *   averages more than CALENDAR_WORK_LIMIT units each, or as soon as the
+ *   window's work passes that budget; a re-estimate that leaves the width
  *   unchanged doubles the window, so a distribution that no width suits
  *   (all events at one instant, say) cannot make it resize over and over.
  *
@@ -112,6 +113,7 @@ struct VnsEventQueue {
     uint64_t work;          /* work units in the current window */
     uint64_t ops;           /* dequeues in the current window */
     uint64_t window;        /* dequeues per window */
+    uint64_t budget;        /* work that ends a window early */
     unsigned backoff;       /* window multiplier after useless re-estimates */
 };
 
@@ -700,8 +702,11 @@ calendar_resize(VnsEventQueue *q, uint32_t nb)
     q->ops = 0;
 }
 
-/* Ends a work-accounting window: re-estimates the width when operations
- * have cost too much on average, and backs off when that did not help. */
+/* Ends a work-accounting window, at its last dequeue or as soon as its
+ * work exceeds what the whole window may cost (a width far too small can
+ * make every dequeue search all entries; this bounds the waste): the width
+ * is re-estimated when operations have cost too much on average, and the
+ * window doubles when that did not change it. */
 static void
 calendar_check_work(VnsEventQueue *q)
 {
@@ -716,6 +721,7 @@ calendar_check_work(VnsEventQueue *q)
         }
     }
     q->window = (uint64_t) MAX(q->nb, CALENDAR_MIN_WINDOW) * q->backoff;
+    q->budget = CALENDAR_WORK_LIMIT * q->window;
     q->work = 0;
     q->ops = 0;
 }
@@ -736,6 +742,7 @@ calendar_queue_create(void)
     q->shrink_at = 0;
     q->backoff = 1;
     q->window = CALENDAR_MIN_WINDOW;
+    q->budget = CALENDAR_WORK_LIMIT * q->window;
     return q;
 }
 
@@ -771,7 +778,7 @@ calendar_queue_pop(VnsEventQueue *q, VnsQueueEntry *out)
     calendar_take(q, out);
     if (G_UNLIKELY(q->n < q->shrink_at))
         calendar_resize(q, q->nb / 2);
-    else if (G_UNLIKELY(++q->ops >= q->window))
+    else if (G_UNLIKELY(++q->ops >= q->window || q->work > q->budget))
         calendar_check_work(q);
     return true;
 }

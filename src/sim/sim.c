@@ -6,13 +6,15 @@
  * and leaves the entry in the queue; the dispatcher skips it when it comes
  * up (mark and skip: O(1) cancel, no position tracking in the queues).
  *
- * The first pending entry is kept outside the queue, in VnsSim.head. The
- * dispatcher takes the next entry out of the queue before it runs the
- * current event and prefetches that entry's pool record, so the record is
- * in cache when its turn comes: with a million pending events the pool is
- * far larger than the caches, and this hides one memory latency per event.
- * A newly scheduled event earlier than the head takes its place and the old
- * head goes back into the queue, so the order stays exact. */
+ * The first SIM_AHEAD pending entries are kept outside the queue, sorted,
+ * in VnsSim.ahead. Each time the dispatcher takes the first, it refills the
+ * last from the queue and prefetches that entry's pool record, which is
+ * then in cache when its turn comes SIM_AHEAD events later: with a million
+ * pending events the pool is far larger than the caches, and this hides
+ * one memory latency per event. A newly scheduled event earlier than the
+ * last of them is inserted among them and the last goes back into the
+ * queue, so the order stays exact, and the queue still sees one push and
+ * one pop per event. */
 #include <config.h>
 #include "sim/sim.h"
 
@@ -30,8 +32,10 @@ struct VnsSim {
     uint64_t next_seq;
     const VnsEventQueueOps *qops;
     VnsEventQueue *queue;
-    VnsQueueEntry head;         /* first pending entry, when has_head */
-    bool has_head;              /* false only while the queue is empty too */
+    /* The first pending entries, sorted; fewer than SIM_AHEAD only while
+     * the queue is empty. Every queued entry runs after all of them. */
+    VnsQueueEntry ahead[SIM_AHEAD];
+    uint32_t n_ahead;
     EventRecord *pool;
     uint32_t pool_cap;
     uint32_t free_head;         /* UINT32_MAX when the free list is empty */
@@ -45,6 +49,8 @@ struct VnsSim {
 };
 
 #define POOL_NONE UINT32_MAX
+/* Entries held ahead of the queue: the prefetch distance, in events. */
+#define SIM_AHEAD 4
 
 /*
  * vns_sim_new:
@@ -89,8 +95,8 @@ vns_sim_free(VnsSim *sim)
 
     if (sim == NULL)
         return;
-    if (sim->has_head)
-        sim_destroy_pending(sim, sim->head.slot);
+    for (uint32_t i = 0; i < sim->n_ahead; i++)
+        sim_destroy_pending(sim, sim->ahead[i].slot);
     while (sim->qops->pop(sim->queue, &e))
         sim_destroy_pending(sim, e.slot);
     sim->qops->destroy(sim->queue);
@@ -148,6 +154,26 @@ sim_pool_put(VnsSim *sim, uint32_t slot)
     sim->free_head = slot;
 }
 
+/* Inserts a new entry among the ahead entries (it runs before the last of
+ * them, or there is room). The newest entry has the largest seq, so it goes
+ * after every entry of equal time. When all places are taken, the last
+ * entry goes back into the queue, ahead of everything there. */
+static G_GNUC_NO_INLINE void
+sim_ahead_insert(VnsSim *sim, const VnsQueueEntry *e)
+{
+    uint32_t i = sim->n_ahead;
+
+    if (i == SIM_AHEAD)
+        sim->qops->push(sim->queue, &sim->ahead[--i]);
+    else
+        sim->n_ahead++;
+    while (i > 0 && e->time < sim->ahead[i - 1].time) {
+        sim->ahead[i] = sim->ahead[i - 1];
+        i--;
+    }
+    sim->ahead[i] = *e;
+}
+
 /*
  * vns_sim_schedule_at:
  * Schedules 'type' to run at absolute time 'when' (not before now) with
@@ -173,16 +199,11 @@ vns_sim_schedule_at(VnsSim *sim, VnsTime when, const VnsEventType *type,
     e.time = when;
     e.seq = sim->next_seq++;
     e.slot = slot;
-    if (G_UNLIKELY(!sim->has_head)) {
-        sim->head = e;
-        sim->has_head = true;
-    } else if (G_UNLIKELY(when < sim->head.time)) {
-        /* Earlier than the head (a later seq never wins a tie): the old
-         * head goes back into the queue. */
-        sim->qops->push(sim->queue, &sim->head);
-        sim->head = e;
-    } else {
+    if (G_LIKELY(sim->n_ahead == SIM_AHEAD &&
+                 when >= sim->ahead[SIM_AHEAD - 1].time)) {
         sim->qops->push(sim->queue, &e);
+    } else {
+        sim_ahead_insert(sim, &e);
     }
     if (++sim->pending > sim->peak_pending)
         sim->peak_pending = sim->pending;
@@ -242,17 +263,21 @@ sim_dispatch(VnsSim *sim, VnsTime until)
     const VnsEventQueueOps *q = sim->qops;
 
     sim->stopped = false;
-    while (!sim->stopped && sim->has_head) {
-        VnsQueueEntry e = sim->head;
+    while (!sim->stopped && sim->n_ahead > 0) {
+        VnsQueueEntry e = sim->ahead[0];
         EventRecord *r;
         const VnsEventType *type;
         void *ctx, *arg;
 
         if (G_UNLIKELY(e.time > until))
             break;
-        sim->has_head = q->pop(sim->queue, &sim->head);
-        if (G_LIKELY(sim->has_head))
-            __builtin_prefetch(&sim->pool[sim->head.slot], 1);
+        for (uint32_t i = 1; i < sim->n_ahead; i++)
+            sim->ahead[i - 1] = sim->ahead[i];
+        if (G_LIKELY(sim->n_ahead == SIM_AHEAD &&
+                     q->pop(sim->queue, &sim->ahead[SIM_AHEAD - 1])))
+            __builtin_prefetch(&sim->pool[sim->ahead[SIM_AHEAD - 1].slot], 1);
+        else
+            sim->n_ahead--;
         r = &sim->pool[e.slot];
         type = r->type;
         ctx = r->ctx;
