@@ -39,12 +39,12 @@
  * slots a prefix covered when it comes or goes. Lookups never read them.
  *
  * A slot is 32 bits. A reference to a node carries the node's bit position
- * beside its id, so a lookup computes the address of the next slot without
- * first reading the node's header, and the header and the slot are fetched
- * from memory together (in a large table both miss the caches). Nodes and
- * leaves live in two arrays indexed by 26-bit ids, grown when full and
- * reused through free lists. Growing moves the array: code that allocates
- * a node fetches its node pointers again afterwards. */
+ * beside its id, so a lookup finds the next slot without reading the
+ * node's header: in a table too large for the caches, one miss per level
+ * instead of two. Nodes and leaves live in two arrays indexed by 26-bit
+ * ids, grown when full and reused through free lists. Growing moves the
+ * array: code that allocates a node fetches its node pointers again
+ * afterwards. */
 #include <config.h>
 #include "net/lpm.h"
 
@@ -83,11 +83,12 @@ typedef struct {
 } LpmRule;
 
 typedef struct {
-    LpmKey key;                 /* the first 'pos' bits of every address below; the rest zero */
+    LpmKey key;                 /* the first 'pos' bits of addresses below; rest 0 */
     LpmKey mask;                /* 'pos' leading one bits */
-    /* The value of the parent slot that refers to this node (the longest
-     * parent prefix covering it) or LPM_NONE; the root: the /0 route. A
-     * free node: the id of the next free node. */
+    /* The longest match of the node's path above it, as the parent slot
+     * that refers to the node would hold it, or LPM_NONE. The root: the
+     * /0 route, which is not pushed down. A free node: the id of the next
+     * free node. */
     uint32_t inherit;
     uint8_t pos;                /* bit position of the slot byte: 0, 8, ..., 120 */
     uint16_t nchildren;         /* slots that refer to a node or leaf */
@@ -130,6 +131,7 @@ lpm_mask64(unsigned bits)
     return bits == 0 ? 0 : ~UINT64_C(0) << (64 - bits);
 }
 
+/* The first 'len' (0-128) bits of a key set. */
 static inline LpmKey
 lpm_mask(unsigned len)
 {
@@ -162,6 +164,7 @@ lpm_key_common(const LpmKey *a, const LpmKey *b)
     return x != 0 ? 64 + (unsigned) __builtin_clzll(x) : 128;
 }
 
+/* The key of an IPv6 address (network byte order in, host order out). */
 static LpmKey
 lpm_key_from_ip6(const VnsIp6 *a)
 {
@@ -188,6 +191,7 @@ lpm_key_from_addr(const VnsIpAddr *addr, unsigned len)
     return k;
 }
 
+/* The prefix of the table's family with key 'k' and length 'len'. */
 static VnsIpPrefix
 lpm_key_to_prefix(const VnsLpm *lpm, const LpmKey *k, unsigned len)
 {
@@ -224,12 +228,14 @@ lpm_is_ref(uint32_t e)
     return e - LPM_REF < LPM_NONE - LPM_REF;
 }
 
+/* A slot word that refers to node 'id' at bit position 'pos'. */
 static inline uint32_t
 lpm_ref_node(uint32_t id, unsigned pos)
 {
     return LPM_REF | (uint32_t) (pos / 8) << LPM_REF_POS_SHIFT | id;
 }
 
+/* A slot word that refers to leaf 'id'. */
 static inline uint32_t
 lpm_ref_leaf(uint32_t id)
 {
@@ -292,6 +298,7 @@ lpm_node_alloc(VnsLpm *lpm, unsigned pos, const LpmKey *key, uint32_t inherit)
     return id;
 }
 
+/* Frees the rules of node 'id' and puts the node on the free list. */
 static void
 lpm_node_release(VnsLpm *lpm, uint32_t id)
 {
@@ -326,6 +333,7 @@ lpm_leaf_alloc(VnsLpm *lpm)
     return id;
 }
 
+/* Puts leaf 'id' on the free list. */
 static void
 lpm_leaf_release(VnsLpm *lpm, uint32_t id)
 {
@@ -355,6 +363,7 @@ lpm_rule_find(const LpmNode *n, unsigned start, unsigned len, size_t *at)
            n->rules[lo].start == start && n->rules[lo].len == len;
 }
 
+/* Inserts rule (start, len, value) at index 'at' of node 'n'. */
 static void
 lpm_rule_insert(VnsLpm *lpm, LpmNode *n, size_t at, unsigned start,
                 unsigned len, uint32_t value)
@@ -373,6 +382,7 @@ lpm_rule_insert(VnsLpm *lpm, LpmNode *n, size_t at, unsigned start,
     lpm->rules_live++;
 }
 
+/* Deletes the rule at index 'at' of node 'n'. */
 static void
 lpm_rule_delete(VnsLpm *lpm, LpmNode *n, size_t at)
 {

@@ -6,10 +6,11 @@
  * A table holds one address family. It is a path-compressed multibit trie
  * of stride 8 whose prefixes are expanded inside their node (controlled
  * prefix expansion, Srinivasan and Varghese, "Fast Address Lookups Using
- * Controlled Prefix Expansion", ACM TOCS 17(1), 1999); doc/lpm.md describes
- * the structure, its costs and its validation. A lookup visits at most
- * 1 + bits / 8 nodes (5 for IPv4, 17 for IPv6), whatever the number of
- * prefixes, and allocates nothing. Inserting and removing may allocate.
+ * Controlled Prefix Expansion", ACM TOCS 17(1), 1999), with leaf pushing;
+ * doc/lpm.md describes the structure, its costs and its validation. A
+ * lookup reads at most one slot in each of bits / 8 nodes and one leaf (5
+ * reads for IPv4, 17 for IPv6), whatever the number of prefixes, and
+ * allocates nothing. Inserting and removing may allocate.
  *
  * Lookups only read the table, so any number may run at once (from several
  * threads too) while nothing modifies it. */

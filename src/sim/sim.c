@@ -20,6 +20,9 @@
 
 #include <string.h>
 
+/* Entries held ahead of the queue: the prefetch distance, in events. */
+#define SIM_AHEAD 4
+
 typedef struct {
     const VnsEventType *type;   /* NULL once cancelled */
     void *ctx;
@@ -49,8 +52,6 @@ struct VnsSim {
 };
 
 #define POOL_NONE UINT32_MAX
-/* Entries held ahead of the queue: the prefetch distance, in events. */
-#define SIM_AHEAD 4
 
 /*
  * vns_sim_new:

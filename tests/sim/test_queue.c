@@ -16,15 +16,19 @@ typedef enum {
     DIST_UNIFORM,       /* uniform on [0, 2 us] */
     DIST_TIES,          /* 0, 1, 2 or 3 ns: most events share their time */
     DIST_BIMODAL,       /* Exp(1 ns) or 1 s + Exp(1 ns), half each */
+    DIST_SHIFTING,      /* Exp(1 ns) and Exp(1 s) in alternating phases */
     DIST_COUNT,
 } Dist;
 
 static const char *const dist_name[DIST_COUNT] = {
-    "exponential", "uniform", "ties", "bimodal",
+    "exponential", "uniform", "ties", "bimodal", "shifting",
 };
 
+/* Draws a delay; 'step' counts operations, for DIST_SHIFTING, whose mean
+ * moves by a factor of 10^9 every 100000 steps (a calendar must re-estimate
+ * its day width). */
 static VnsTime
-dist_draw(Dist dist, gsl_rng *rng)
+dist_draw(Dist dist, gsl_rng *rng, uint64_t step)
 {
     switch (dist) {
     case DIST_EXPONENTIAL:
@@ -36,6 +40,8 @@ dist_draw(Dist dist, gsl_rng *rng)
     case DIST_BIMODAL:
         return (gsl_rng_uniform(rng) < 0.5 ? 0 : VNS_SEC) +
                (VnsTime) gsl_ran_exponential(rng, 1e3);
+    case DIST_SHIFTING:
+        return (VnsTime) gsl_ran_exponential(rng, (step / 100000) % 2 ? 1e12 : 1e3);
     default:
         g_assert_not_reached();
     }
@@ -155,7 +161,7 @@ direct_random(Dist dist, unsigned long seed, uint64_t nops)
     for (uint64_t op = 0; op < nops; op++) {
         double p_push = (op / block) % 2 == 0 ? 0.7 : 0.3;
         if (gsl_rng_uniform(rng) < p_push) {
-            VnsTime delay = dist_draw(dist, rng);
+            VnsTime delay = dist_draw(dist, rng, op);
             VnsTime t = gsl_rng_uniform(rng) < 0.01 ? last - delay : last + delay;
             direct_push(&d, t, seq, (uint32_t) gsl_rng_get(rng));
             seq++;
@@ -188,6 +194,11 @@ Test(queue, direct_ties_match_reference)
 Test(queue, direct_bimodal_matches_reference)
 {
     direct_random(DIST_BIMODAL, 14, 1000000);
+}
+
+Test(queue, direct_shifting_matches_reference)
+{
+    direct_random(DIST_SHIFTING, 15, 1000000);
 }
 
 Test(queue, fifo_among_equal_times)
@@ -338,7 +349,7 @@ program_new_event(Program *p)
 {
     if (p->created < p->limit) {
         uint32_t label = p->created++;
-        p->be->schedule(p, dist_draw(p->dist, p->rng), label);
+        p->be->schedule(p, dist_draw(p->dist, p->rng, label), label);
     }
 }
 
@@ -525,4 +536,9 @@ Test(queue, sim_ties_match_reference)
 Test(queue, sim_bimodal_matches_reference)
 {
     sim_random(DIST_BIMODAL, 24, 250000);
+}
+
+Test(queue, sim_shifting_matches_reference)
+{
+    sim_random(DIST_SHIFTING, 25, 250000);
 }
