@@ -4,4 +4,3 @@ src_libvnsapp_a_SOURCES += \
 	models/apps/udp_source.c models/apps/udp_source.h \
 	models/apps/udp_sink.c models/apps/udp_sink.h \
 	models/apps/udp_flow.c models/apps/udp_flow.h
-EXTRA_DIST += doc/models/traffic.md

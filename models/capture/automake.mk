@@ -1,3 +1,2 @@
 # Packet captures: the <capture> traffic builder and its element.
 src_libvnsapp_a_SOURCES += models/capture/capture.c models/capture/capture.h
-EXTRA_DIST += doc/models/capture.md

@@ -32,7 +32,7 @@
 #include <string.h>
 #include "net/node.h"
 #include "net/proto.h"
-#include "models/l3/route_table.h"
+#include "net/lpm.h"
 
 /* The RFC 1812 section 4.3.2.3 limit on an ICMPv4 error's size: the whole
  * datagram at most 576 bytes, so as much of the offending packet is quoted
@@ -137,8 +137,8 @@ struct Host {
     HostIface *ifaces;
     uint16_t n_ifaces;
     GArray *routes;             /* of HostRoute; route tables index it */
-    VnsRouteTable *rt4;
-    VnsRouteTable *rt6;
+    VnsLpm *rt4;
+    VnsLpm *rt6;
     GHashTable *neigh;          /* NeighKey* -> HostNeigh*, owns entries */
     GHashTable *apps;           /* (proto << 16 | port) -> port index + 1 */
     GArray *hooks[VNS_HOST_N_HOOKS];    /* of HostHookEntry; NULL = empty */
@@ -459,10 +459,12 @@ vns_host_hook_add(VnsElement *host, VnsHostHook hook, int priority,
 static const HostRoute *
 host_route_lookup(const Host *h, const VnsIpAddr *dst)
 {
-    const VnsRouteTable *t = dst->family == VNS_IP_V4 ? h->rt4 : h->rt6;
-    uint32_t i = vns_route_table_lookup(t, dst);
+    const VnsLpm *t = dst->family == VNS_IP_V4 ? h->rt4 : h->rt6;
+    uint32_t i;
 
-    return i == VNS_ROUTE_NONE ? NULL : &g_array_index(h->routes, HostRoute, i);
+    if (!vns_lpm_lookup(t, dst, &i))
+        return NULL;
+    return &g_array_index(h->routes, HostRoute, i);
 }
 
 static bool
@@ -1570,10 +1572,10 @@ static bool
 host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
                GError **error)
 {
-    VnsRouteTable *t = r->to.addr.family == VNS_IP_V4 ? h->rt4 : h->rt6;
-    uint32_t old = vns_route_table_get(t, &r->to);
+    VnsLpm *t = r->to.addr.family == VNS_IP_V4 ? h->rt4 : h->rt6;
+    uint32_t old;
 
-    if (old != VNS_ROUTE_NONE) {
+    if (vns_lpm_lookup_exact(t, &r->to, &old)) {
         const HostRoute *o = &g_array_index(h->routes, HostRoute, old);
         if (o->metric == r->metric) {
             char buf[VNS_IP_PREFIX_STRLEN];
@@ -1594,7 +1596,7 @@ host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
         }
     }
     g_array_append_val(h->routes, *r);
-    vns_route_table_insert(t, &r->to, h->routes->len - 1);
+    vns_lpm_insert(t, &r->to, h->routes->len - 1);
     return true;
 }
 
@@ -1907,8 +1909,8 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     VnsNode *node;
 
     h->routes = g_array_new(FALSE, FALSE, sizeof(HostRoute));
-    h->rt4 = vns_route_table_new(VNS_IP_V4);
-    h->rt6 = vns_route_table_new(VNS_IP_V6);
+    h->rt4 = vns_lpm_new(VNS_IP_V4);
+    h->rt6 = vns_lpm_new(VNS_IP_V6);
     h->neigh = g_hash_table_new_full(host_neigh_hash, host_neigh_equal, NULL,
                                      host_neigh_free);
     h->apps = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -2076,8 +2078,8 @@ host_stats(VnsElement *self, VnsReport *report)
     vns_report_int(report, "na_received", (int64_t) h->st.na_received);
     vns_report_int(report, "neighbor_entries",
                    (int64_t) g_hash_table_size(h->neigh));
-    vns_report_int(report, "routes4", (int64_t) vns_route_table_size(h->rt4));
-    vns_report_int(report, "routes6", (int64_t) vns_route_table_size(h->rt6));
+    vns_report_int(report, "routes4", (int64_t) vns_lpm_count(h->rt4));
+    vns_report_int(report, "routes6", (int64_t) vns_lpm_count(h->rt6));
     if (h->cost_ps > 0)
         vns_report_num(report, "cpu_utilization",
                        vns_node_cpu_utilization(self->node));
@@ -2095,8 +2097,8 @@ host_free(VnsElement *self)
     g_free(h->ifaces);
     if (h->routes != NULL)
         g_array_free(h->routes, TRUE);
-    vns_route_table_free(h->rt4);
-    vns_route_table_free(h->rt6);
+    vns_lpm_free(h->rt4);
+    vns_lpm_free(h->rt6);
     if (h->neigh != NULL)
         g_hash_table_destroy(h->neigh);
     if (h->apps != NULL)

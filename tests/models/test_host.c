@@ -1,5 +1,5 @@
 /* Tests of the IPv4/IPv6 host and router (models/l3/host.c) and its route
- * table (models/l3/route_table.c): ARP and Neighbor Discovery with exact
+ * table (src/net/lpm.c, tested in tests/net/test_lpm.c): ARP and Neighbor Discovery with exact
  * timings, static neighbours, forwarding with TTL / hop-limit decrement,
  * the ICMP and ICMPv6 errors a router sends, delivery to applications,
  * neighbour failure and its queue, the CPU cost, hook points, and the
@@ -18,7 +18,6 @@
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
 #include "models/l3/host.h"
-#include "models/l3/route_table.h"
 #include "models/models.h"
 #include "net/proto.h"
 #include "topo/loader.h"
@@ -976,66 +975,4 @@ Test(host, bad_files_name_the_file_and_line)
 
 /* ---- Route table -------------------------------------------------------- */
 
-static VnsIpPrefix
-prefix(const char *text)
-{
-    VnsIpPrefix p;
-    cr_assert(vns_ip_prefix_parse(text, VNS_IP_PREFIX_STRICT, &p, NULL), "%s", text);
-    return p;
-}
 
-static void
-route_add(VnsRouteTable *t, const char *text, uint32_t value)
-{
-    VnsIpPrefix p = prefix(text);
-    vns_route_table_insert(t, &p, value);
-}
-
-static uint32_t
-route_get(const VnsRouteTable *t, const char *text)
-{
-    VnsIpPrefix p = prefix(text);
-    return vns_route_table_get(t, &p);
-}
-
-static uint32_t
-lookup(const VnsRouteTable *t, const char *addr)
-{
-    VnsIpAddr a;
-    cr_assert(vns_ip_addr_parse(addr, &a, NULL), "%s", addr);
-    return vns_route_table_lookup(t, &a);
-}
-
-Test(host, route_table_longest_prefix_wins)
-{
-    g_autoptr(VnsRouteTable) t4 = vns_route_table_new(VNS_IP_V4);
-    g_autoptr(VnsRouteTable) t6 = vns_route_table_new(VNS_IP_V6);
-
-    cr_assert_eq(lookup(t4, "10.1.2.3"), VNS_ROUTE_NONE);
-    route_add(t4, "10.0.0.0/8", 1);
-    route_add(t4, "10.1.0.0/16", 2);
-    route_add(t4, "10.1.2.0/24", 3);
-    route_add(t4, "10.1.2.3/32", 4);
-    cr_assert_eq(lookup(t4, "11.0.0.1"), VNS_ROUTE_NONE);
-    route_add(t4, "0.0.0.0/0", 0);
-    cr_assert_eq(lookup(t4, "11.0.0.1"), 0);
-    cr_assert_eq(lookup(t4, "10.200.0.1"), 1);
-    cr_assert_eq(lookup(t4, "10.1.9.9"), 2);
-    cr_assert_eq(lookup(t4, "10.1.2.4"), 3);
-    cr_assert_eq(lookup(t4, "10.1.2.3"), 4);
-    cr_assert_eq(lookup(t4, "2001:db8::1"), VNS_ROUTE_NONE);
-    cr_assert_eq(route_get(t4, "10.1.0.0/16"), 2);
-    cr_assert_eq(route_get(t4, "10.2.0.0/16"), VNS_ROUTE_NONE);
-    route_add(t4, "10.1.0.0/16", 7);
-    cr_assert_eq(lookup(t4, "10.1.9.9"), 7);
-    cr_assert_eq(vns_route_table_size(t4), 5);
-
-    route_add(t6, "::/0", 0);
-    route_add(t6, "2001:db8::/32", 1);
-    route_add(t6, "2001:db8:1::/48", 2);
-    route_add(t6, "2001:db8:1::1/128", 3);
-    cr_assert_eq(lookup(t6, "2001:db9::1"), 0);
-    cr_assert_eq(lookup(t6, "2001:db8:2::1"), 1);
-    cr_assert_eq(lookup(t6, "2001:db8:1::2"), 2);
-    cr_assert_eq(lookup(t6, "2001:db8:1::1"), 3);
-}
