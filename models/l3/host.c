@@ -540,10 +540,28 @@ host_neigh_addr(const HostNeigh *n)
     return vns_ip_addr_v6(&a);
 }
 
+/* Hashes the key a 32-bit word at a time (the per-packet neighbour
+ * lookup made byte-wise FNV-1a a tenth of the forwarding cost): a
+ * multiply-rotate mix in the manner of MurmurHash3's body. */
 static guint
 host_neigh_hash(gconstpointer key)
 {
-    return host_fnv1a(key, sizeof(NeighKey), HOST_FNV_BASIS);
+    const uint8_t *p = key;
+    uint32_t h = HOST_FNV_BASIS;
+
+    G_STATIC_ASSERT(sizeof(NeighKey) % 4 == 0);
+    for (size_t i = 0; i < sizeof(NeighKey); i += 4) {
+        uint32_t w;
+        memcpy(&w, p + i, 4);
+        w *= 0xcc9e2d51u;
+        w = (w << 15) | (w >> 17);
+        h ^= w * 0x1b873593u;
+        h = ((h << 13) | (h >> 19)) * 5 + 0xe6546b64u;
+    }
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    return h;
 }
 
 static gboolean

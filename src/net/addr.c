@@ -413,20 +413,6 @@ vns_ip6_equal(const VnsIp6 *a, const VnsIp6 *b)
     return memcmp(a->b, b->b, sizeof a->b) == 0;
 }
 
-/*
- * vns_ip_addr_v4:
- * Returns a tagged IPv4 address (host byte order in, unused bytes zero).
- */
-VnsIpAddr
-vns_ip_addr_v4(uint32_t addr)
-{
-    VnsIpAddr a;
-
-    memset(&a, 0, sizeof a);
-    a.family = VNS_IP_V4;
-    a.v4 = addr;
-    return a;
-}
 
 /*
  * vns_ip_addr_v6:

@@ -83,7 +83,15 @@ bool vns_ip6_parse(const char *text, VnsIp6 *out, GError **error);
 char *vns_ip6_format(const VnsIp6 *addr, char buf[static VNS_IP6_STRLEN]);
 bool vns_ip6_equal(const VnsIp6 *a, const VnsIp6 *b);
 
-VnsIpAddr vns_ip_addr_v4(uint32_t addr);
+/* A tagged IPv4 address (inline: it is on the per-packet path). */
+static inline VnsIpAddr
+vns_ip_addr_v4(uint32_t addr)
+{
+    VnsIpAddr a = { 0 };
+    a.family = VNS_IP_V4;
+    a.v4 = addr;
+    return a;
+}
 VnsIpAddr vns_ip_addr_v6(const VnsIp6 *addr);
 bool vns_ip_addr_parse(const char *text, VnsIpAddr *out, GError **error);
 char *vns_ip_addr_format(const VnsIpAddr *addr, char buf[static VNS_IP_STRLEN]);

@@ -7,21 +7,22 @@
  * up (mark and skip: O(1) cancel, no position tracking in the queues).
  *
  * The first SIM_AHEAD pending entries are kept outside the queue, sorted,
- * in VnsSim.ahead. Each time the dispatcher takes the first, it refills the
- * last from the queue and prefetches that entry's pool record, which is
- * then in cache when its turn comes SIM_AHEAD events later: with a million
- * pending events the pool is far larger than the caches, and this hides
- * one memory latency per event. A newly scheduled event earlier than the
- * last of them is inserted among them and the last goes back into the
- * queue, so the order stays exact, and the queue still sees one push and
- * one pop per event. */
+ * in a small ring (VnsSim.ahead). Each time the dispatcher takes the first,
+ * it refills the freed place, now the last, from the queue and prefetches
+ * that entry's pool record, which is then in cache when its turn comes
+ * SIM_AHEAD events later: with a million pending events the pool is far
+ * larger than the caches, and this hides one memory latency per event. A
+ * newly scheduled event earlier than the last of them is inserted among
+ * them and the last goes back into the queue, so the order stays exact, and
+ * the queue still sees one push and one pop per event. */
 #include <config.h>
 #include "sim/sim.h"
 
 #include <string.h>
 
-/* Entries held ahead of the queue: the prefetch distance, in events. */
-#define SIM_AHEAD 4
+/* Entries held ahead of the queue: the prefetch distance, in events. A
+ * power of two, since the ring wraps with a mask. */
+#define SIM_AHEAD 4u
 
 typedef struct {
     const VnsEventType *type;   /* NULL once cancelled */
@@ -35,9 +36,11 @@ struct VnsSim {
     uint64_t next_seq;
     const VnsEventQueueOps *qops;
     VnsEventQueue *queue;
-    /* The first pending entries, sorted; fewer than SIM_AHEAD only while
-     * the queue is empty. Every queued entry runs after all of them. */
+    /* The first pending entries, sorted, as a ring from ahead_first; fewer
+     * than SIM_AHEAD only while the queue is empty. Every queued entry runs
+     * after all of them. */
     VnsQueueEntry ahead[SIM_AHEAD];
+    uint32_t ahead_first;
     uint32_t n_ahead;
     EventRecord *pool;
     uint32_t pool_cap;
@@ -52,6 +55,13 @@ struct VnsSim {
 };
 
 #define POOL_NONE UINT32_MAX
+
+/* The i-th entry of the ahead ring. */
+static inline VnsQueueEntry *
+sim_ahead(VnsSim *sim, uint32_t i)
+{
+    return &sim->ahead[(sim->ahead_first + i) & (SIM_AHEAD - 1)];
+}
 
 /*
  * vns_sim_new:
@@ -97,7 +107,7 @@ vns_sim_free(VnsSim *sim)
     if (sim == NULL)
         return;
     for (uint32_t i = 0; i < sim->n_ahead; i++)
-        sim_destroy_pending(sim, sim->ahead[i].slot);
+        sim_destroy_pending(sim, sim_ahead(sim, i)->slot);
     while (sim->qops->pop(sim->queue, &e))
         sim_destroy_pending(sim, e.slot);
     sim->qops->destroy(sim->queue);
@@ -165,14 +175,14 @@ sim_ahead_insert(VnsSim *sim, const VnsQueueEntry *e)
     uint32_t i = sim->n_ahead;
 
     if (i == SIM_AHEAD)
-        sim->qops->push(sim->queue, &sim->ahead[--i]);
+        sim->qops->push(sim->queue, sim_ahead(sim, --i));
     else
         sim->n_ahead++;
-    while (i > 0 && e->time < sim->ahead[i - 1].time) {
-        sim->ahead[i] = sim->ahead[i - 1];
+    while (i > 0 && e->time < sim_ahead(sim, i - 1)->time) {
+        *sim_ahead(sim, i) = *sim_ahead(sim, i - 1);
         i--;
     }
-    sim->ahead[i] = *e;
+    *sim_ahead(sim, i) = *e;
 }
 
 /*
@@ -201,7 +211,7 @@ vns_sim_schedule_at(VnsSim *sim, VnsTime when, const VnsEventType *type,
     e.seq = sim->next_seq++;
     e.slot = slot;
     if (G_LIKELY(sim->n_ahead == SIM_AHEAD &&
-                 when >= sim->ahead[SIM_AHEAD - 1].time)) {
+                 when >= sim_ahead(sim, SIM_AHEAD - 1)->time)) {
         sim->qops->push(sim->queue, &e);
     } else {
         sim_ahead_insert(sim, &e);
@@ -265,18 +275,18 @@ sim_dispatch(VnsSim *sim, VnsTime until)
 
     sim->stopped = false;
     while (!sim->stopped && sim->n_ahead > 0) {
-        VnsQueueEntry e = sim->ahead[0];
+        VnsQueueEntry *first = sim_ahead(sim, 0);
+        VnsQueueEntry e = *first;
         EventRecord *r;
         const VnsEventType *type;
         void *ctx, *arg;
 
         if (G_UNLIKELY(e.time > until))
             break;
-        for (uint32_t i = 1; i < sim->n_ahead; i++)
-            sim->ahead[i - 1] = sim->ahead[i];
-        if (G_LIKELY(sim->n_ahead == SIM_AHEAD &&
-                     q->pop(sim->queue, &sim->ahead[SIM_AHEAD - 1])))
-            __builtin_prefetch(&sim->pool[sim->ahead[SIM_AHEAD - 1].slot], 1);
+        /* The first place becomes the last: refill it from the queue. */
+        sim->ahead_first = (sim->ahead_first + 1) & (SIM_AHEAD - 1);
+        if (G_LIKELY(sim->n_ahead == SIM_AHEAD && q->pop(sim->queue, first)))
+            __builtin_prefetch(&sim->pool[first->slot], 1);
         else
             sim->n_ahead--;
         r = &sim->pool[e.slot];
@@ -374,7 +384,7 @@ sim_mix64(uint64_t z)
 
 /*
  * vns_rng_stream_seed:
- * The documented seed derivation (doc/rng.md): with FNV-1a-64 of the stream
+ * The documented seed derivation (doc/kernel.md): with FNV-1a-64 of the stream
  * name as h, seed64 = mix(mix(mix(seed) ^ replication) ^ h), where mix is
  * SplitMix64's finalizer. A stream's seed depends only on (seed,
  * replication, its own name), so adding a stream never moves another.
