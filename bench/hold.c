@@ -113,6 +113,9 @@ hold_default_events(uint64_t pending)
     return pending <= 10000 ? 20000000 : 5000000;
 }
 
+/* Parses the options and runs the selected configurations. Exit status: 0
+ * when every run executed its events, 1 when one did not, 2 on bad
+ * arguments. */
 int
 main(int argc, char **argv)
 {

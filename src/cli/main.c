@@ -13,6 +13,9 @@
 #include "models/models.h"
 #include "out/resultdir.h"
 #include "topo/loader.h"
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 #define EXIT_INPUT 2
 
@@ -53,6 +56,9 @@ static const char usage_run[] =
     "  -j, --jobs N            run sweep points and replications on N threads\n"
     "                          (results are identical for every N; default 1)\n"
     "  --force                 redo sweep points already finished in DIR\n"
+    "                          Built --with-mpi, `mpirun -np P vnetsim run ...`\n"
+    "                          spreads the units over P ranks (rank 0 also\n"
+    "                          runs -j threads); results equal -j 1's.\n"
     "  -q, --quiet             no progress line and no summary on stdout\n"
     "  -h, --help              show this help\n"
     "\n"
@@ -183,7 +189,34 @@ cli_run(int argc, char **argv)
     opt.quiet = quiet;
     opt.tty = isatty(STDERR_FILENO) != 0;
     opt.mpi_size = 1;
+#ifdef HAVE_MPI
+    /* Under mpirun every rank runs this; rank 0 reports. */
+    if (g_getenv("OMPI_COMM_WORLD_SIZE") != NULL || g_getenv("PMI_SIZE") != NULL) {
+        int provided;
+        MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+        MPI_Comm_rank(MPI_COMM_WORLD, &opt.mpi_rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &opt.mpi_size);
+        if (opt.mpi_rank > 0) {
+            opt.quiet = true;
+            opt.tty = false;
+        }
+    }
+#endif
     dir = vns_runner_run(&opt, &error);
+#ifdef HAVE_MPI
+    if (opt.mpi_size > 1) {
+        int finalized = 0;
+        MPI_Finalized(&finalized);
+        if (!finalized)
+            MPI_Finalize();
+        if (opt.mpi_rank > 0) {
+            /* Rank 0 prints errors and makes the plots. */
+            int status = dir != NULL ? EXIT_SUCCESS : cli_input_status(error);
+            g_clear_error(&error);
+            return status;
+        }
+    }
+#endif
     if (dir == NULL)
         return cli_fail(error, cli_input_status(error));
     if (!quiet)

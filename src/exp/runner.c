@@ -12,6 +12,9 @@
 #include "exp/sweep.h"
 #include "out/resultdir.h"
 #include "stats/ci.h"
+#ifdef HAVE_MPI
+#include <mpi.h>
+#endif
 
 /* Appends 's' as a JSON string. */
 static void
@@ -162,6 +165,7 @@ typedef struct {
 typedef struct {
     Point *point;
     uint32_t rep;
+    GAsyncQueue *finished;      /* MPI coordinator: told when done; or NULL */
 } Unit;
 
 static void
@@ -199,35 +203,35 @@ sweep_progress(Sweep *sw, const Point *p, bool point_done)
     }
 }
 
-/* Runs one replication of one point in a worker thread. */
-static void
-sweep_unit(gpointer data, gpointer user)
+/* Runs replication 'rep' of point 'p' into its temporary directory;
+ * returns the events it executed. Safe on any thread. */
+static uint64_t
+runner_unit_run(Point *p, uint32_t rep, GError **error)
 {
-    Unit *u = data;
-    Sweep *sw = user;
-    Point *p = u->point;
-    g_autofree char *sub = g_strdup_printf("rep-%03u", u->rep);
+    g_autofree char *sub = g_strdup_printf("rep-%03u", rep);
     g_autofree char *dir = g_build_filename(p->temp_dir, sub, NULL);
-    GError *error = NULL;
     g_autoptr(VnsReport) report = NULL;
-    bool stop;
     double events = 0;
 
-    g_mutex_lock(&sw->lock);
-    stop = sw->error != NULL || p->failed;
-    g_mutex_unlock(&sw->lock);
-    if (!stop) {
-        if (g_mkdir_with_parents(dir, 0777) != 0)
-            g_set_error(&error, VNS_OUT_ERROR, VNS_OUT_ERROR_IO,
-                        "cannot create '%s': %s", dir, g_strerror(errno));
-        else if ((report = vns_experiment_run_into(p->exp, u->rep, dir, NULL,
-                                                   NULL, &error)) != NULL)
-            vns_run_write_report(dir, p->exp, report, &error);
-        if (report != NULL)
-            vns_report_get_num(report, "run", p->exp->name, "events", &events);
+    if (g_mkdir_with_parents(dir, 0777) != 0) {
+        g_set_error(error, VNS_OUT_ERROR, VNS_OUT_ERROR_IO,
+                    "cannot create '%s': %s", dir, g_strerror(errno));
+        return 0;
     }
+    report = vns_experiment_run_into(p->exp, rep, dir, NULL, NULL, error);
+    if (report == NULL || !vns_run_write_report(dir, p->exp, report, error))
+        return 0;
+    vns_report_get_num(report, "run", p->exp->name, "events", &events);
+    return (uint64_t) events;
+}
+
+/* Accounts for one finished replication (takes 'error'); when it was the
+ * point's last, writes params.json and renames the point into place. */
+static void
+runner_unit_done(Sweep *sw, Point *p, uint64_t events, GError *error)
+{
     g_mutex_lock(&sw->lock);
-    sw->events += (uint64_t) events;
+    sw->events += events;
     if (error != NULL) {
         p->failed = true;
         if (sw->error == NULL)
@@ -258,6 +262,32 @@ sweep_unit(gpointer data, gpointer user)
         sweep_progress(sw, p, false);
     }
     g_mutex_unlock(&sw->lock);
+}
+
+static bool
+runner_failed(Sweep *sw, const Point *p)
+{
+    bool failed;
+    g_mutex_lock(&sw->lock);
+    failed = sw->error != NULL || p->failed;
+    g_mutex_unlock(&sw->lock);
+    return failed;
+}
+
+/* A local worker thread's job. */
+static void
+sweep_unit(gpointer data, gpointer user)
+{
+    Unit *u = data;
+    Sweep *sw = user;
+    GError *error = NULL;
+    uint64_t events = 0;
+
+    if (!runner_failed(sw, u->point))
+        events = runner_unit_run(u->point, u->rep, &error);
+    runner_unit_done(sw, u->point, events, error);
+    if (u->finished != NULL)
+        g_async_queue_push(u->finished, GINT_TO_POINTER(1));
     g_free(u);
 }
 
@@ -276,6 +306,107 @@ runner_clean_stale(const char *points_dir)
     }
 }
 
+#ifdef HAVE_MPI
+/* The MPI protocol (DESIGN.md, Scale): rank 0 coordinates, handing out
+ * units one at a time on request (dynamic assignment: a slow point holds
+ * back only the rank that runs it) and running units on its own -j threads
+ * between requests. A request carries the previous unit's outcome:
+ * {point, rep, failed, events}, point = -1 for none; the reply is {point,
+ * rep}, point = -1 meaning stop. Rank 0 alone commits points and writes
+ * the sweep table, so results equal a -j 1 run's. */
+enum { MPI_TAG_REQUEST = 1, MPI_TAG_REPLY = 2 };
+
+static void
+runner_mpi_coordinate(const VnsRunOptions *opt, Sweep *sw, GArray *units,
+                      bool ok)
+{
+    GAsyncQueue *finished = g_async_queue_new();
+    guint jobs = MAX(opt->jobs, 1), next = ok ? 0 : units->len;
+    guint local_busy = 0;
+    int stopped = 0, workers = opt->mpi_size - 1;
+    GThreadPool *pool = g_thread_pool_new(sweep_unit, sw, (gint) jobs, TRUE, NULL);
+
+    while (stopped < workers || local_busy > 0 || next < units->len) {
+        bool idle = true;
+        int flag = 0;
+        MPI_Status st;
+
+        if (sw->error != NULL)
+            next = units->len;      /* stop handing out work */
+        while (local_busy < jobs && next < units->len) {
+            Unit *u = g_memdup2(&g_array_index(units, Unit, next++), sizeof(Unit));
+            u->finished = finished;
+            local_busy++;
+            g_thread_pool_push(pool, u, NULL);
+            idle = false;
+        }
+        while (g_async_queue_try_pop(finished) != NULL) {
+            local_busy--;
+            idle = false;
+        }
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_TAG_REQUEST, MPI_COMM_WORLD, &flag, &st);
+        if (flag) {
+            int64_t msg[4], reply[2] = { -1, -1 };
+            MPI_Recv(msg, 4, MPI_INT64_T, st.MPI_SOURCE, MPI_TAG_REQUEST,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            if (msg[0] >= 0) {
+                Point *p = sw->points->pdata[msg[0]];
+                GError *e = NULL;
+                if (msg[2])
+                    g_set_error(&e, VNS_OUT_ERROR, VNS_OUT_ERROR_FAILED,
+                                "MPI rank %d failed on point %s replication %"
+                                G_GINT64_FORMAT " (its message is above)",
+                                st.MPI_SOURCE, p->hash, msg[1]);
+                runner_unit_done(sw, p, (uint64_t) msg[3], e);
+            }
+            if (next < units->len && sw->error == NULL) {
+                Unit *u = &g_array_index(units, Unit, next++);
+                guint index = 0;
+                g_ptr_array_find(sw->points, u->point, &index);
+                reply[0] = (int64_t) index;
+                reply[1] = u->rep;
+            } else {
+                stopped++;
+            }
+            MPI_Send(reply, 2, MPI_INT64_T, st.MPI_SOURCE, MPI_TAG_REPLY, MPI_COMM_WORLD);
+            idle = false;
+        }
+        if (idle)
+            g_usleep(500);
+    }
+    g_thread_pool_free(pool, FALSE, TRUE);
+    g_async_queue_unref(finished);
+}
+
+/* A worker rank: asks rank 0 for units until told to stop. */
+static void
+runner_mpi_work(Sweep *sw)
+{
+    int64_t msg[4] = { -1, -1, 0, 0 };
+
+    for (;;) {
+        int64_t unit[2];
+        GError *e = NULL;
+        uint64_t events;
+
+        MPI_Send(msg, 4, MPI_INT64_T, 0, MPI_TAG_REQUEST, MPI_COMM_WORLD);
+        MPI_Recv(unit, 2, MPI_INT64_T, 0, MPI_TAG_REPLY, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+        if (unit[0] < 0)
+            break;
+        events = runner_unit_run(sw->points->pdata[unit[0]], (uint32_t) unit[1], &e);
+        msg[0] = unit[0];
+        msg[1] = unit[1];
+        msg[2] = e != NULL;
+        msg[3] = (int64_t) events;
+        if (e != NULL) {
+            fprintf(stderr, "%s\n", e->message);
+            g_error_free(e);
+        }
+    }
+}
+#endif
+
 /* Runs every unfinished point of the sweep. */
 static bool
 runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
@@ -284,9 +415,16 @@ runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
     Sweep sw = { opt, g_ptr_array_new_with_free_func((GDestroyNotify) point_free) };
     g_autofree char *points_dir = g_build_filename(outdir, "points", NULL);
     g_autoptr(GString) index = g_string_new("# point");
-    GThreadPool *pool;
+    g_autoptr(GArray) units = g_array_new(FALSE, FALSE, sizeof(Unit));
+    /* Temporary point directories are named after the process that
+     * commits them: rank 0's under MPI. */
+    int owner_pid = (int) getpid();
     bool ok = true;
 
+#ifdef HAVE_MPI
+    if (opt->mpi_size > 1)
+        MPI_Bcast(&owner_pid, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
     g_mutex_init(&sw.lock);
     for (guint a = 0; a < sweep->names->len; a++)
         g_string_append_printf(index, "\t%s", (char *) sweep->names->pdata[a]);
@@ -307,7 +445,7 @@ runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
         }
         p->hash = runner_point_hash(p->exp);
         p->final_dir = g_build_filename(points_dir, p->hash, NULL);
-        p->temp_dir = g_strdup_printf("%s/.%s.tmp-%d", points_dir, p->hash, (int) getpid());
+        p->temp_dir = g_strdup_printf("%s/.%s.tmp-%d", points_dir, p->hash, owner_pid);
         p->reps_left = p->exp->replications;
         g_string_append(index, p->hash);
         for (guint a = 0; a < sweep->names->len; a++) {
@@ -331,13 +469,10 @@ runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
     }
     sw.points_total = sw.points->len;
     sw.started_us = g_get_monotonic_time();
-    pool = g_thread_pool_new(sweep_unit, &sw, (gint) MAX(opt->jobs, 1), TRUE, NULL);
-    for (guint i = 0; ok && i < sw.points->len; i++) {
+    /* Rank 0 decides what is left to do; other ranks take units from it. */
+    for (guint i = 0; ok && opt->mpi_rank == 0 && i < sw.points->len; i++) {
         Point *p = sw.points->pdata[i];
         bool done = g_file_test(p->final_dir, G_FILE_TEST_IS_DIR);
-        /* With MPI, points are dealt out round-robin by index. */
-        if (opt->mpi_size > 1 && (int) (i % (guint) opt->mpi_size) != opt->mpi_rank)
-            continue;
         if (done && opt->force) {
             vns_remove_tree(p->final_dir);
             done = false;
@@ -351,16 +486,28 @@ runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
         }
         vns_remove_tree(p->temp_dir);
         for (uint32_t r = 0; r < p->exp->replications; r++) {
-            Unit *u = g_new0(Unit, 1);
-            u->point = p;
-            u->rep = r;
-            g_mutex_lock(&sw.lock);
-            sw.units_total++;
-            g_mutex_unlock(&sw.lock);
-            g_thread_pool_push(pool, u, NULL);
+            Unit u = { p, r, NULL };
+            g_array_append_val(units, u);
         }
     }
-    g_thread_pool_free(pool, FALSE, TRUE);
+    sw.units_total = units->len;
+    if (opt->mpi_size > 1) {
+#ifdef HAVE_MPI
+        if (opt->mpi_rank == 0)
+            runner_mpi_coordinate(opt, &sw, units, ok);
+        else
+            runner_mpi_work(&sw);
+#else
+        g_assert_not_reached();
+#endif
+    } else if (ok) {
+        GThreadPool *pool = g_thread_pool_new(sweep_unit, &sw, (gint) MAX(opt->jobs, 1),
+                                              TRUE, NULL);
+        for (guint i = 0; i < units->len; i++)
+            g_thread_pool_push(pool, g_memdup2(&g_array_index(units, Unit, i),
+                                               sizeof(Unit)), NULL);
+        g_thread_pool_free(pool, FALSE, TRUE);
+    }
     if (opt->tty && !opt->quiet)
         fputs("\r\033[K", stderr);
     if (ok && sw.error != NULL) {
@@ -368,7 +515,9 @@ runner_sweep(const VnsRunOptions *opt, const VnsExperiment *base,
         sw.error = NULL;
         ok = false;
     }
-    for (guint i = 0; i < sw.points->len; i++)
+    /* What a failure left half-written; rank 0 alone, as other ranks may
+     * finish while rank 0 still writes. */
+    for (guint i = 0; opt->mpi_rank == 0 && i < sw.points->len; i++)
         vns_remove_tree(((Point *) sw.points->pdata[i])->temp_dir);
     g_clear_error(&sw.error);
     g_ptr_array_free(sw.points, TRUE);
@@ -469,7 +618,7 @@ vns_runner_run(const VnsRunOptions *opt, GError **error)
     }
     if (!runner_sweep(opt, base, sweep, outdir, error))
         return NULL;
-    if (opt->mpi_rank == 0 && opt->mpi_size <= 1 && !vns_runner_aggregate(outdir, error))
+    if (opt->mpi_rank == 0 && !vns_runner_aggregate(outdir, error))
         return NULL;
     return g_steal_pointer(&outdir);
 }

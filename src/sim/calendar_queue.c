@@ -17,15 +17,17 @@
  *   With a million events every list node is a cache miss, and both enqueue
  *   (walking to the insertion point) and dequeue chase them. Here a day
  *   holds about CALENDAR_DAY_EVENTS events and a bucket is an unsorted chain
- *   of blocks of CALENDAR_BLOCK entries: an enqueue appends to the bucket's
- *   last block (the buckets' tail blocks are few enough to stay in cache),
- *   and a day is read block by block, sequentially.
+ *   of blocks of CALENDAR_BLOCK entries: an enqueue appends to its bucket's
+ *   last block (there is one per 8 to 32 pending events, so it is far more
+ *   often in cache than a node per event would be), and a day is read block
+ *   by block, sequentially, the next block prefetched.
  * - When service reaches a day, its events move out of the bucket into a
  *   sorted array, the "bottom" (as in the ladder queue of Tang, Goh and
  *   Thng, ACM TOMACS 15(3), 2005), and dequeues take from its front. Sorting
  *   by (time, seq) gives the exact order, FIFO among equal times; an event
- *   scheduled into the day being served is inserted into the bottom, at the
- *   end in O(1) when it is a tie or a zero-delay event.
+ *   scheduled into the day being served is inserted into the bottom, moving
+ *   only the entries on the shorter side of its place (none for the latest
+ *   time of the day, few for a zero-delay event near the front).
  * - Day widths are powers of two (2^shift ps), so a day number is a shift,
  *   not a division; the estimate is rounded to the nearest power of two.
  * - Brown resizes only when the event count crosses a threshold, so a
@@ -236,9 +238,11 @@ calendar_bottom_append(VnsEventQueue *q, VnsTime time, uint64_t seq,
     to->slot = slot;
 }
 
-/* Inserts into the sorted bottom array. A new entry usually goes last (a
- * tie or a zero-delay event carries the largest seq), which is O(1);
- * otherwise the smaller side of the array shifts by one. */
+/* Inserts into the sorted bottom array: in O(1) at the end when it is not
+ * before the last entry (a new entry has the largest seq, so this includes
+ * a tie with it); otherwise after a binary search, shifting the smaller side
+ * by one. A zero-delay event lands near the front, so only the entries due
+ * at that same instant, before it, move. */
 static void
 calendar_bottom_insert(VnsEventQueue *q, const VnsQueueEntry *e)
 {

@@ -1,0 +1,96 @@
+/* A TCP endpoint: an application with its own TCP, on a host's
+ * application port. The client side connects to a server, sends a bulk
+ * stream of 'size' bytes (or an unlimited one until 'stop') and closes;
+ * the server side listens on a port, accepts one connection at a time,
+ * reads everything and closes when the client does.
+ *
+ * It hands complete IPv4 or IPv6 packets (data[0] = the IP header) to its
+ * host and receives the TCP segments the host delivers to its bound port
+ * (port info l4_proto 6). Payload is a length: the sender keeps byte
+ * counts and sequence numbers only. doc/models/tcp.md describes the model.
+ *
+ * Endpoints are made by the <tcp-flow> builder (tcp_flow.c): vns_net_add()
+ * with a NULL config, then vns_tcp_endpoint_setup(). */
+#ifndef VNS_TCP_ENDPOINT_H
+#define VNS_TCP_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "models/transport/tcp_cc.h"
+#include "net/addr.h"
+#include "net/element.h"
+#include "sim/time.h"
+
+/* Linux constants (include/net/tcp.h). */
+#define VNS_TCP_TIMEWAIT_LEN (60 * VNS_SEC)     /* TCP_TIMEWAIT_LEN */
+#define VNS_TCP_RTO_MIN (200 * VNS_MS)          /* TCP_RTO_MIN */
+#define VNS_TCP_RTO_MAX (120 * VNS_SEC)         /* TCP_RTO_MAX */
+#define VNS_TCP_RTO_INIT VNS_SEC                /* TCP_TIMEOUT_INIT, RFC 6298 2.1 */
+/* RFC 6298 section 5.7: after a SYN was retransmitted, the RTO for data
+ * is 3 s until the first RTT sample (Linux: TCP_TIMEOUT_FALLBACK). */
+#define VNS_TCP_RTO_FALLBACK (3 * VNS_SEC)
+#define VNS_TCP_DELACK (40 * VNS_MS)            /* TCP_DELACK_MIN */
+#define VNS_TCP_INIT_CWND 10                    /* TCP_INIT_CWND, RFC 6928 */
+/* RFC 9293 section 3.7.1: the send MSS when the peer gives none. */
+#define VNS_TCP_DEFAULT_MSS_V4 536
+#define VNS_TCP_DEFAULT_MSS_V6 1220
+/* RFC 7323 section 2.3: the largest window shift. */
+#define VNS_TCP_MAX_WSCALE 14
+
+/* Connection states of RFC 9293 section 3.3.2. */
+typedef enum {
+    VNS_TCP_CLOSED,
+    VNS_TCP_LISTEN,
+    VNS_TCP_SYN_SENT,
+    VNS_TCP_SYN_RECEIVED,
+    VNS_TCP_ESTABLISHED,
+    VNS_TCP_FIN_WAIT_1,
+    VNS_TCP_FIN_WAIT_2,
+    VNS_TCP_CLOSE_WAIT,
+    VNS_TCP_CLOSING,
+    VNS_TCP_LAST_ACK,
+    VNS_TCP_TIME_WAIT,
+} VnsTcpState;
+
+/* What an endpoint does. */
+typedef struct {
+    bool server;                /* listen on 'lport' instead of connecting */
+    VnsIpAddr local;            /* client: source address; server: unused */
+    VnsIpAddr remote;           /* client: the server's address */
+    uint16_t lport;             /* bound port, host order */
+    uint16_t rport;             /* client: the server's port */
+    uint32_t mtu;               /* interface MTU for the MSS option, bytes */
+    uint32_t rcvbuf;            /* receive buffer, bytes */
+    bool wscale;                /* offer window scaling (RFC 7323) */
+    const VnsTcpCcOps *cc;      /* congestion control */
+    VnsTime start;              /* client: connect at, ps */
+    VnsTime stop;               /* client: close at (unlimited), or NEVER */
+    uint64_t size;              /* client: bytes to send; 0 = unlimited */
+    uint32_t flow_id;           /* from vns_net_flow_register() */
+    VnsTime trace_interval;     /* client: time-series spacing, ps */
+} VnsTcpConf;
+
+extern const VnsElementOps vns_tcp_endpoint_ops;
+
+VnsPort *vns_tcp_endpoint_setup(VnsElement *self, const VnsTcpConf *conf,
+                                const char *flow_name, VnsElement *peer);
+VnsTcpState vns_tcp_endpoint_state(const VnsElement *self);
+const char *vns_tcp_state_name(VnsTcpState state);
+uint64_t vns_tcp_endpoint_delivered(const VnsElement *self);
+void vns_tcp_endpoint_set_iss(VnsElement *self, uint32_t iss);
+
+/* Wraparound-safe sequence comparisons (RFC 9293 section 3.4; RFC 1982
+ * serial number arithmetic). */
+static inline bool
+vns_tcp_seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t) (a - b) < 0;
+}
+
+static inline bool
+vns_tcp_seq_leq(uint32_t a, uint32_t b)
+{
+    return (int32_t) (a - b) <= 0;
+}
+
+#endif
