@@ -391,20 +391,6 @@ vns_experiment_check(const VnsExperiment *exp, GError **error)
     return ok;
 }
 
-static void
-experiment_json_string(GString *out, const char *s)
-{
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char) *p);
-    }
-    g_string_append_c(out, '"');
-}
 
 /*
  * vns_experiment_params_json:
@@ -418,9 +404,9 @@ vns_experiment_params_json(const VnsExperiment *exp)
 
     for (guint i = 0; i < names->len; i++) {
         g_string_append(out, i ? ", " : "");
-        experiment_json_string(out, names->pdata[i]);
+        vns_report_json_string(out, names->pdata[i]);
         g_string_append(out, ": ");
-        experiment_json_string(out, vns_params_get(exp->params, names->pdata[i]));
+        vns_report_json_string(out, vns_params_get(exp->params, names->pdata[i]));
     }
     g_string_append(out, "}");
     return g_string_free(out, FALSE);

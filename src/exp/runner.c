@@ -16,21 +16,6 @@
 #include <mpi.h>
 #endif
 
-/* Appends 's' as a JSON string. */
-static void
-runner_json_string(GString *out, const char *s)
-{
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char) *p);
-    }
-    g_string_append_c(out, '"');
-}
 
 /*
  * vns_run_write_report:
@@ -50,7 +35,7 @@ vns_run_write_report(const char *dir, const VnsExperiment *exp,
     gpointer name, content;
     struct { const char *file; const char *data; gssize len; } files[3];
 
-    runner_json_string(header, exp->name);
+    vns_report_json_string(header, exp->name);
     g_string_append_printf(header, ", \"seed\": %" G_GUINT64_FORMAT ", \"params\": %s}",
                            exp->seed, params);
     json = vns_report_to_json(report, header->str);
@@ -765,7 +750,7 @@ vns_runner_aggregate(const char *dir, GError **error)
     for (size_t a = 1; axes[a] != NULL; a++) {
         g_string_append_printf(csv, ",%s", axes[a]);
         g_string_append(json, a > 1 ? ", " : "");
-        runner_json_string(json, axes[a]);
+        vns_report_json_string(json, axes[a]);
     }
     g_string_append(csv, ",replications");
     g_string_append(json, "],\n  \"points\": [");
@@ -806,14 +791,14 @@ vns_runner_aggregate(const char *dir, GError **error)
         nrep = GPOINTER_TO_UINT(reps->pdata[n_points]);
         g_string_append(csv, f[0]);
         g_string_append_printf(json, "%s\n    {\"point\": ", n_points ? "," : "");
-        runner_json_string(json, f[0]);
+        vns_report_json_string(json, f[0]);
         g_string_append(json, ", \"params\": {");
         for (size_t a = 1; f[a] != NULL && axes[a] != NULL; a++) {
             g_string_append_printf(csv, ",%s", f[a]);
             g_string_append(json, a > 1 ? ", " : "");
-            runner_json_string(json, axes[a]);
+            vns_report_json_string(json, axes[a]);
             g_string_append(json, ": ");
-            runner_json_string(json, f[a]);
+            vns_report_json_string(json, f[a]);
         }
         g_string_append_printf(csv, ",%u", nrep);
         g_string_append_printf(json, "}, \"replications\": %u, \"metrics\": {", nrep);
@@ -830,7 +815,7 @@ vns_runner_aggregate(const char *dir, GError **error)
                 continue;
             g_string_append(json, first ? "\n      " : ",\n      ");
             first = 0;
-            runner_json_string(json, order->pdata[k]);
+            vns_report_json_string(json, order->pdata[k]);
             g_string_append(json, ": {\"mean\": ");
             runner_json_num(json, ci.mean);
             g_string_append(json, ", \"sd\": ");

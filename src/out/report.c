@@ -170,8 +170,13 @@ vns_report_format_num(GString *out, double value)
     }
 }
 
-static void
-report_json_string(GString *out, const char *s)
+/*
+ * vns_report_json_string:
+ * Appends 's' to 'out' as a JSON string literal (RFC 8259 section 7:
+ * quote, backslash and control characters escaped).
+ */
+void
+vns_report_json_string(GString *out, const char *s)
 {
     g_string_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
@@ -200,7 +205,7 @@ report_json_value(GString *out, const VnsField *f)
             vns_report_format_num(out, f->d);
         break;
     case VNS_FIELD_STR:
-        report_json_string(out, f->s);
+        vns_report_json_string(out, f->s);
         break;
     }
 }
@@ -233,7 +238,7 @@ vns_report_to_json(const VnsReport *report, const char *header_json)
     for (guint t = 0; t < tables->len; t++) {
         bool first_row = true;
         g_string_append_printf(out, "%s  ", first_table ? "" : ",\n");
-        report_json_string(out, tables->pdata[t]);
+        vns_report_json_string(out, tables->pdata[t]);
         g_string_append(out, ": [");
         first_table = false;
         for (guint i = 0; i < report->rows->len; i++) {
@@ -242,11 +247,11 @@ vns_report_to_json(const VnsReport *report, const char *header_json)
                 continue;
             g_string_append_printf(out, "%s\n    {\"name\": ", first_row ? "" : ",");
             first_row = false;
-            report_json_string(out, row->name);
+            vns_report_json_string(out, row->name);
             for (guint k = 0; k < row->fields->len; k++) {
                 VnsField *f = &g_array_index(row->fields, VnsField, k);
                 g_string_append(out, ", ");
-                report_json_string(out, f->key);
+                vns_report_json_string(out, f->key);
                 g_string_append(out, ": ");
                 report_json_value(out, f);
             }

@@ -54,6 +54,7 @@ bool vns_report_get_num(const VnsReport *report, const char *table,
 /* Extra files, filename -> GString (borrowed). */
 GHashTable *vns_report_files(const VnsReport *report);
 
+void vns_report_json_string(GString *out, const char *s);
 /* Formats a double the way every writer does ("%.12g", "nan", "inf"). */
 void vns_report_format_num(GString *out, double value);
 GString *vns_report_to_json(const VnsReport *report, const char *header_json);
