@@ -114,6 +114,7 @@ main(int argc, char **argv)
                 routers, wall_s, sink.packets, events,
                 wall_s > 0 ? (double) sink.packets * (routers + 1) / wall_s : 0.0,
                 wall_s > 0 ? (double) events / wall_s : 0.0,
-                sink.packets > 0 ? (double) sink.latency_sum_ns / 1e9 / (double) sink.packets : 0.0);
+                sink.packets > 0
+                    ? (double) sink.latency_sum_ns / 1e9 / (double) sink.packets : 0.0);
     return 0;
 }
