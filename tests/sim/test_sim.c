@@ -192,9 +192,12 @@ hold_run(VnsSim *sim, void *ctx, void *arg)
 {
     Hold *h = ctx;
     h->digest = h->digest * 1099511628211ULL ^ (uint64_t) vns_sim_now(sim);
-    if (h->left-- > 0)
+    /* A budget of events to schedule; once spent, the pending ones drain. */
+    if (h->left > 0) {
+        h->left--;
         vns_sim_schedule(sim, (VnsTime) gsl_ran_exponential(h->rng, 1e9),
                          (const VnsEventType *) arg, h, arg);
+    }
 }
 
 static const VnsEventType hold_type = { "hold", hold_run, NULL };
