@@ -3,3 +3,4 @@ include models/link/automake.mk
 include models/apps/automake.mk
 include models/l3/automake.mk
 include models/capture/automake.mk
+include models/transport/automake.mk

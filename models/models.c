@@ -7,6 +7,7 @@
 #include "models/capture/capture.h"
 #include "models/link/p2p.h"
 #include "models/l3/host.h"
+#include "models/transport/tcp_flow.h"
 
 static const struct {
     const VnsElementOps *ops;
@@ -23,6 +24,7 @@ static const struct {
 } builders[] = {
     { &vns_udp_flow_builder, VNS_SCOPE_TRAFFIC },
     { &vns_capture_builder, VNS_SCOPE_TRAFFIC },
+    { &vns_tcp_flow_builder, VNS_SCOPE_TRAFFIC },
 };
 
 /*

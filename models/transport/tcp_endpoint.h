@@ -31,6 +31,12 @@
 #define VNS_TCP_RTO_FALLBACK (3 * VNS_SEC)
 #define VNS_TCP_DELACK (40 * VNS_MS)            /* TCP_DELACK_MIN */
 #define VNS_TCP_INIT_CWND 10                    /* TCP_INIT_CWND, RFC 6928 */
+/* Linux gives up on a connection after this many retransmissions by
+ * timeout: net.ipv4.tcp_syn_retries, tcp_synack_retries and tcp_retries2
+ * (Documentation/networking/ip-sysctl.rst). */
+#define VNS_TCP_SYN_RETRIES 6
+#define VNS_TCP_SYNACK_RETRIES 5
+#define VNS_TCP_RETRIES2 15
 /* RFC 9293 section 3.7.1: the send MSS when the peer gives none. */
 #define VNS_TCP_DEFAULT_MSS_V4 536
 #define VNS_TCP_DEFAULT_MSS_V6 1220
@@ -62,6 +68,7 @@ typedef struct {
     uint32_t mtu;               /* interface MTU for the MSS option, bytes */
     uint32_t rcvbuf;            /* receive buffer, bytes */
     bool wscale;                /* offer window scaling (RFC 7323) */
+    bool sack;                  /* offer SACK (RFC 2018, recovery RFC 6675) */
     const VnsTcpCcOps *cc;      /* congestion control */
     VnsTime start;              /* client: connect at, ps */
     VnsTime stop;               /* client: close at (unlimited), or NEVER */

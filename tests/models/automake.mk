@@ -8,3 +8,4 @@ tests_models_test_models_LDADD = $(TEST_LIBS)
 tests_models_test_models_SOURCES += tests/models/test_apps.c
 tests_models_test_models_SOURCES += tests/models/test_host.c
 tests_models_test_models_SOURCES += tests/models/test_capture.c
+tests_models_test_models_SOURCES += tests/models/test_tcp.c

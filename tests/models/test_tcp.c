@@ -1,0 +1,1031 @@
+/* Tests of TCP (models/transport): sequence arithmetic and CUBIC against
+ * RFC 9438's formulas, the handshake and teardown segment by segment with
+ * closed-form times on a two-host link, RST for segments without a
+ * connection, goodput against the line-rate bound without loss and against
+ * Mathis et al. under random loss, RTO back-off, CUBIC fairness, and the
+ * <tcp-flow> builder's input checks.
+ *
+ * Loss and black holes come from a test-only element spliced between a
+ * host and its link (the framework has no loss element yet). Every test
+ * ends with no packet out of the pool. */
+#include <config.h>
+#include <math.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include <glib/gstdio.h>
+#include <gsl/gsl_rng.h>
+#include "exp/experiment.h"
+#include "models/link/p2p.h"
+#include "models/models.h"
+#include "models/transport/tcp_cc.h"
+#include "models/transport/tcp_endpoint.h"
+#include "net/element.h"
+#include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/tcp.h"
+#include "topo/loader.h"
+
+/* ---- sequence numbers and congestion control ---- */
+
+Test(tcp, sequence_comparisons_wrap)
+{
+    /* RFC 1982 / RFC 9293 section 3.4: a < b when b - a, mod 2^32, is in
+     * (0, 2^31). */
+    cr_assert(vns_tcp_seq_lt(0xfffffff0u, 0x10u));
+    cr_assert(!vns_tcp_seq_lt(0x10u, 0xfffffff0u));
+    cr_assert(vns_tcp_seq_lt(1, 2));
+    cr_assert(vns_tcp_seq_leq(5, 5));
+    cr_assert(!vns_tcp_seq_lt(5, 5));
+    cr_assert(vns_tcp_seq_lt(0x7fffffffu, 0x80000000u));
+}
+
+Test(tcp, cubic_reduces_and_grows_as_rfc9438)
+{
+    /* A loss at cwnd = 100 segments: ssthresh = 0.7 x 100 (section 4.6),
+     * W_max = 100. A second loss at 80 < W_max: fast convergence (section
+     * 4.7) sets W_max = 80 x (1 + 0.7) / 2 = 68. In the epoch after the
+     * first loss, with cwnd = 70 and W_max = 100, K = cbrt((100 - 70) /
+     * 0.4) = cbrt(75) s (equation 2); at t = K - RTT the target is
+     * W_cubic(K) = W_max, clamped to 1.5 cwnd; growth per ACK of one
+     * segment is (target - cwnd) / cwnd. */
+    const uint32_t mss = 1000;
+    VnsTcpCc cc;
+    double k = cbrt(75.0);
+
+    vns_tcp_cc_init(&cc, &vns_tcp_cubic_ops, mss, 10);
+    cr_assert_eq(cc.cwnd, 10 * mss);
+    cc.cwnd = 100 * mss;
+    cc.ops->on_loss(&cc, 100 * mss);
+    cr_assert_eq(cc.ssthresh, 70 * mss);
+    cr_assert_float_eq(cc.w_max, 100, 1e-12);
+    cc.cwnd = cc.ssthresh;
+    /* The epoch starts at the first ACK (t = 0, RTT 0 here): W_cubic(0) =
+     * cwnd = 70 < W_est = 70 + alpha / 70 with alpha = 3 (1 - 0.7) /
+     * (1 + 0.7) (section 4.3): the Reno-friendly region, cwnd = W_est. */
+    double alpha = 3 * (1 - 0.7) / (1 + 0.7), w_est = 70 + alpha / 70, c, want;
+    vns_tcp_cc_on_ack(&cc, mss, true, 0, 0);
+    cr_assert_float_eq(cc.k, k, 1e-12);
+    cr_assert_eq(cc.cwnd, (uint64_t) floor(w_est * mss));
+    /* At t = K: W_cubic(K) = W_max = 100 > W_est, the concave region:
+     * target = W_cubic(K + RTT) = 100, cwnd grows by (100 - cwnd) / cwnd
+     * for the acknowledged segment (sections 4.4-4.5). */
+    c = (double) cc.cwnd / mss;
+    want = (w_est - floor(w_est * mss) / mss) * mss + (100 - c) / c * mss;
+    vns_tcp_cc_on_ack(&cc, mss, true, vns_time_from_s(k), 0);
+    cr_assert_eq(cc.cwnd, (uint64_t) (c * mss) + (uint64_t) floor(want),
+                 "cwnd %" G_GUINT64_FORMAT, cc.cwnd);
+    /* Second loss below W_max: fast convergence. */
+    cc.cwnd = 80 * mss;
+    cc.ops->on_loss(&cc, 80 * mss);
+    cr_assert_float_eq(cc.w_max, 68, 1e-12);
+    cr_assert_eq(cc.ssthresh, 56 * mss);
+
+    /* NewReno: ssthresh = max(FlightSize / 2, 2 SMSS) (RFC 5681 eq. 4);
+     * one MSS per cwnd of acknowledged bytes. */
+    vns_tcp_cc_init(&cc, &vns_tcp_newreno_ops, mss, 10);
+    cc.ops->on_loss(&cc, 3 * mss);
+    cr_assert_eq(cc.ssthresh, 2 * mss);
+    cc.cwnd = 10 * mss;
+    cc.ssthresh = 5 * mss;
+    vns_tcp_cc_on_ack(&cc, 9 * mss, true, 0, 0);
+    cr_assert_eq(cc.cwnd, 10 * mss);
+    vns_tcp_cc_on_ack(&cc, mss, true, 0, 0);
+    cr_assert_eq(cc.cwnd, 11 * mss);
+    /* Not limited by cwnd: no growth (RFC 7661). */
+    vns_tcp_cc_on_ack(&cc, 20 * mss, false, 0, 0);
+    cr_assert_eq(cc.cwnd, 11 * mss);
+}
+
+/* ---- a tap that records TCP segments at a port ---- */
+
+typedef struct {
+    VnsTime t;
+    bool out;                   /* sent by the port's owner */
+    VnsTcpHdr th;
+    uint32_t len;               /* payload bytes */
+} Seg;
+
+typedef struct {
+    VnsPortTap tap;             /* must stay first */
+    VnsSim *sim;
+    GArray *segs;               /* of Seg */
+} SegTap;
+
+static void
+segtap_seen(VnsPortTap *tap, const VnsPort *port, const VnsPacket *pkt, bool outgoing)
+{
+    SegTap *s = (SegTap *) tap;
+    const uint8_t *d = vns_packet_data(pkt);
+    uint32_t l4;
+    Seg g = { .t = vns_sim_now(s->sim), .out = outgoing };
+
+    if (d[0] >> 4 == 4) {
+        VnsIpv4Hdr ip;
+        cr_assert(vns_ipv4_parse(d, pkt->len, &ip));
+        l4 = ip.hdr_len;
+    } else {
+        VnsIpv6Hdr ip6;
+        cr_assert(vns_ipv6_parse(d, pkt->len, &ip6));
+        l4 = ip6.l4_off;
+    }
+    cr_assert(vns_tcp_parse(d + l4, pkt->len - l4, &g.th));
+    g.len = vns_packet_size(pkt) - l4 - g.th.hdr_len;
+    g_array_append_val(s->segs, g);
+}
+
+static void
+segtap_init(SegTap *s, VnsSim *sim, VnsPort *port)
+{
+    s->tap.seen = segtap_seen;
+    s->sim = sim;
+    s->segs = g_array_new(FALSE, TRUE, sizeof(Seg));
+    vns_port_add_tap(port, &s->tap);
+}
+
+/* ---- a lossy element: drops packets from port 0 at random, or all of
+ * them from a time on (a black hole) ---- */
+
+typedef struct {
+    VnsElement base;
+    double p;                   /* drop probability, port 0 -> 1 */
+    VnsTime blackhole_at;       /* drop everything from port 0 from then */
+    uint64_t every;             /* if > 0: drop every every-th packet instead */
+    const uint64_t *drop_list;  /* or these packets (1 = the first), 0-ended */
+    uint64_t seen;              /* packets from port 0 */
+    uint64_t dropped;
+} Lossy;
+
+static bool
+lossy_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+{
+    Lossy *l = (Lossy *) self;
+
+    vns_element_add_port(self, "host");
+    vns_element_add_port(self, "link");
+    l->blackhole_at = VNS_TIME_NEVER;
+    return true;
+}
+
+static void
+lossy_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+{
+    Lossy *l = (Lossy *) self;
+
+    bool drop = false;
+
+    if (port == 0) {
+        l->seen++;
+        drop = vns_element_now(self) >= l->blackhole_at ||
+               (l->every > 0 ? l->seen % l->every == 0
+                             : l->p > 0 && gsl_rng_uniform(vns_element_rng(self)) < l->p);
+        for (const uint64_t *k = l->drop_list; k != NULL && *k != 0; k++)
+            drop = drop || *k == l->seen;
+    }
+    if (drop) {
+        l->dropped++;
+        vns_packet_drop(pkt, self, VNS_DROP_POLICY_DENY);
+        return;
+    }
+    vns_port_send(vns_element_port(self, port == 0 ? 1 : 0), pkt);
+}
+
+static const VnsElementOps lossy_ops = {
+    .type = "test-lossy",
+    .instance_size = sizeof(Lossy),
+    .create = lossy_create,
+    .receive = lossy_receive,
+};
+
+/* Puts a new lossy element between 'host':eth0 and its link, each side
+ * advertising what the other did (the host reads its link's MTU). */
+static Lossy *
+tcp_splice_lossy(VnsNet *net, const char *host)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = g_strdup_printf("%s.lossy", host);
+    VnsPort *hp = vns_element_find_port(vns_net_find(net, host), "eth0");
+    VnsPort *lp = hp->peer;
+    VnsElement *x = vns_net_add(net, &lossy_ops, name, NULL, &error);
+
+    cr_assert_not_null(x, "%s", error ? error->message : "");
+    hp->peer = NULL;
+    lp->peer = NULL;
+    cr_assert(vns_port_connect(hp, vns_element_port(x, 0), &error));
+    cr_assert(vns_port_connect(vns_element_port(x, 1), lp, &error));
+    vns_element_port(x, 0)->info = lp->info;
+    vns_element_port(x, 1)->info = hp->info;
+    return (Lossy *) x;
+}
+
+/* ---- experiments ---- */
+
+/* Schemas generated from the registry, as test_apps.c does. */
+static void
+tcp_schemas_init(void)
+{
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vns-tcp-XXXXXX", &error);
+    g_autoptr(GString) topo = NULL, exp = NULL;
+    g_autofree char *tp = NULL, *ep = NULL;
+
+    cr_assert_not_null(dir);
+    cr_assert(vns_models_register(reg, &error));
+    topo = vns_schema_generate(reg, &vns_topology_spec, &vns_topology_spec,
+                               VNS_SCOPE_TOPOLOGY);
+    exp = vns_schema_generate(reg, &vns_experiment_spec, &vns_traffic_spec,
+                              VNS_SCOPE_TRAFFIC);
+    tp = g_build_filename(dir, "topology.rng", NULL);
+    ep = g_build_filename(dir, "experiment.rng", NULL);
+    cr_assert(g_file_set_contents(tp, topo->str, (gssize) topo->len, &error));
+    cr_assert(g_file_set_contents(ep, exp->str, (gssize) exp->len, &error));
+    g_setenv("VNETSIM_SCHEMADIR", dir, TRUE);
+}
+
+static void
+tcp_schemas_fini(void)
+{
+    const char *dir = g_getenv("VNETSIM_SCHEMADIR");
+    g_autofree char *tp = g_build_filename(dir, "topology.rng", NULL);
+    g_autofree char *ep = g_build_filename(dir, "experiment.rng", NULL);
+
+    g_unlink(tp);
+    g_unlink(ep);
+    g_rmdir(dir);
+}
+
+/* A built experiment, run in stages by the test. */
+typedef struct {
+    VnsRegistry *reg;
+    VnsExperiment *exp;
+    VnsNet *net;
+    VnsSim *sim;
+} Run;
+
+static void
+tcp_build(Run *r, const char *file, const char *const *sets)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
+
+    r->reg = vns_registry_new();
+    cr_assert(vns_models_register(r->reg, &error));
+    r->exp = vns_experiment_load(r->reg, path, sets, &error);
+    cr_assert_not_null(r->exp, "%s", error->message);
+    r->sim = vns_sim_new(r->exp->queue);
+    vns_sim_set_seed(r->sim, r->exp->seed, 0);
+    r->net = vns_net_new(r->sim);
+    cr_assert(vns_experiment_build(r->exp, r->net, &error), "%s", error->message);
+}
+
+static void
+tcp_start(Run *r)
+{
+    g_autoptr(GError) error = NULL;
+
+    cr_assert(vns_net_start(r->net, &error), "%s", error->message);
+}
+
+/* Runs warm-up and duration as vns_experiment_run_once() does; returns the
+ * report (owned). */
+static VnsReport *
+tcp_finish(Run *r)
+{
+    VnsReport *report = vns_report_new();
+
+    if (r->exp->warmup > 0 && vns_sim_now(r->sim) < r->exp->warmup) {
+        vns_sim_run_until(r->sim, r->exp->warmup);
+        vns_net_reset(r->net);
+    }
+    vns_sim_run_until(r->sim, r->exp->warmup + r->exp->duration);
+    vns_net_stop(r->net);
+    vns_net_stats(r->net, report);
+    return report;
+}
+
+/* Frees everything; checks that no packet is out of the pool. */
+static void
+tcp_free(Run *r)
+{
+    vns_sim_free(r->sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(r->net)), 0,
+                 "%" G_GUINT64_FORMAT " packets out of the pool",
+                 vns_packet_pool_outstanding(vns_net_pool(r->net)));
+    vns_net_free(r->net);
+    vns_experiment_free(r->exp);
+    vns_registry_free(r->reg);
+}
+
+static VnsReport *
+tcp_run(const char *file, const char *const *sets)
+{
+    Run r;
+    VnsReport *report;
+
+    tcp_build(&r, file, sets);
+    tcp_start(&r);
+    report = tcp_finish(&r);
+    tcp_free(&r);
+    return report;
+}
+
+static double
+tcp_num(const VnsReport *report, const char *flow, const char *key)
+{
+    double v = NAN;
+
+    cr_assert(vns_report_get_num(report, "flows", flow, key, &v),
+              "no field %s of flow %s", key, flow);
+    return v;
+}
+
+/* Line time of a frame carrying an IP packet of 'ip' bytes (IEEE 802.3:
+ * + 14 header, + 4 FCS, at least 64, + 8 preamble/SFD + 12 gap). */
+static VnsTime
+tcp_tx(uint32_t ip, uint64_t rate_bps)
+{
+    return vns_time_tx(vns_p2p_wire_size(ip + 14), rate_bps);
+}
+
+/* ---- handshake and teardown ---- */
+
+static void
+tcp_check_seg(const Seg *g, VnsTime t, bool out, uint8_t flags, uint32_t seq,
+              uint32_t ack, uint32_t len, int i)
+{
+    cr_assert_eq(g->t, t, "segment %d: at %" G_GINT64_FORMAT " ps, expected %"
+                 G_GINT64_FORMAT, i, g->t, t);
+    cr_assert_eq(g->out, out, "segment %d: direction", i);
+    cr_assert_eq(g->th.flags, flags, "segment %d: flags 0x%02x, expected 0x%02x",
+                 i, g->th.flags, flags);
+    cr_assert_eq(g->th.seq, seq, "segment %d: seq %u, expected %u", i, g->th.seq, seq);
+    if (flags & VNS_TCP_ACK)
+        cr_assert_eq(g->th.ack, ack, "segment %d: ack %u, expected %u", i,
+                     g->th.ack, ack);
+    cr_assert_eq(g->len, len, "segment %d: %u bytes, expected %u", i, g->len, len);
+}
+
+static void
+tcp_check_handshake(const char *family, uint32_t ip_hdr, uint16_t mss)
+{
+    /* ok-tcp-handshake.xml: 100 Mbit/s, 1 ms; a 1000-byte transfer from
+     * 10 ms. With S = the SYN's IP size (IP header + 20 TCP + 12 options in
+     * Linux's layout without timestamps: MSS 4, NOP NOP SACK-Permitted 4,
+     * NOP window scale 4), A = a bare ACK (IP + 20), D = the data
+     * segment (A + 1000), and T(x) = tx time of x on the link:
+     *   t0 = 10 ms        client sends SYN (seq ISS)
+     *   t1 = t0 + 2 (T(S) + 1 ms)   the SYN-ACK (as large as the SYN)
+     *                     arrives; the client sends the ACK and,
+     *                     behind it on the link, PSH|ACK|FIN with 1000 bytes
+     *   t2 = t1 + T(A) + T(D) + 1 ms   server gets data + FIN, answers
+     *                     FIN|ACK at once (the application closes)
+     *   t3 = t2 + T(A) + 1 ms   FIN|ACK arrives; the client's last ACK
+     *   t3 + 60 s         TIME_WAIT ends (Linux's TCP_TIMEWAIT_LEN).
+     * The server is back to LISTEN when the last ACK arrives,
+     * t3 + T(A) + 1 ms. MSS = 1500 - 40 (IPv4) or - 60 (IPv6); window
+     * scale 2 for the 131072-byte buffer (131072 >> 2 <= 65535). */
+    g_autofree char *set = g_strdup_printf("family=%s", family);
+    const char *sets[] = { set, NULL };
+    const uint64_t rate = 100000000;
+    const VnsTime d = VNS_MS;
+    VnsTime t0 = 10 * VNS_MS, t1, t2, t3;
+    uint32_t syn = ip_hdr + 32, ack = ip_hdr + 20, data = ack + 1000;
+    Run r;
+    SegTap tap;
+    VnsElement *client, *server;
+    const Seg *g;
+    uint32_t iss, irs;
+
+    tcp_build(&r, "ok-tcp-handshake.xml", sets);
+    client = vns_net_find(r.net, "hs.client");
+    server = vns_net_find(r.net, "hs.server");
+    cr_assert_not_null(client);
+    segtap_init(&tap, r.sim, vns_element_port(client, 0));
+    tcp_start(&r);
+    t1 = t0 + 2 * (tcp_tx(syn, rate) + d);
+    t2 = t1 + tcp_tx(ack, rate) + tcp_tx(data, rate) + d;
+    t3 = t2 + tcp_tx(ack, rate) + d;
+
+    vns_sim_run_until(r.sim, t3 + VNS_TCP_TIMEWAIT_LEN - 1);
+    cr_assert_eq(vns_tcp_endpoint_state(client), VNS_TCP_TIME_WAIT, "%s",
+                 vns_tcp_state_name(vns_tcp_endpoint_state(client)));
+    cr_assert_eq(vns_tcp_endpoint_state(server), VNS_TCP_LISTEN);
+    cr_assert_eq(tap.segs->len, 6, "%u segments", tap.segs->len);
+    g = &g_array_index(tap.segs, Seg, 0);
+    iss = g[0].th.seq;
+    irs = g[1].th.seq;
+    tcp_check_seg(&g[0], t0, true, VNS_TCP_SYN, iss, 0, 0, 0);
+    cr_assert(g[0].th.opts.has_mss && g[0].th.opts.mss == mss);
+    cr_assert(g[0].th.opts.has_wscale && g[0].th.opts.wscale == 2);
+    cr_assert(g[0].th.opts.sack_permitted);
+    cr_assert_eq(g[0].th.hdr_len, 32);
+    cr_assert_eq(g[0].th.window, 65535);
+    tcp_check_seg(&g[1], t1, false, VNS_TCP_SYN | VNS_TCP_ACK, irs, iss + 1, 0, 1);
+    cr_assert(g[1].th.opts.has_mss && g[1].th.opts.mss == mss);
+    cr_assert(g[1].th.opts.has_wscale && g[1].th.opts.wscale == 2);
+    cr_assert(g[1].th.opts.sack_permitted);
+    tcp_check_seg(&g[2], t1, true, VNS_TCP_ACK, iss + 1, irs + 1, 0, 2);
+    cr_assert_eq(g[2].th.window, 131072 >> 2);
+    tcp_check_seg(&g[3], t1, true, VNS_TCP_ACK | VNS_TCP_PSH | VNS_TCP_FIN,
+                  iss + 1, irs + 1, 1000, 3);
+    tcp_check_seg(&g[4], t3, false, VNS_TCP_ACK | VNS_TCP_FIN, irs + 1,
+                  iss + 1002, 0, 4);
+    tcp_check_seg(&g[5], t3, true, VNS_TCP_ACK, iss + 1002, irs + 2, 0, 5);
+
+    vns_sim_run_until(r.sim, t3 + VNS_TCP_TIMEWAIT_LEN);
+    cr_assert_eq(vns_tcp_endpoint_state(client), VNS_TCP_CLOSED);
+    cr_assert_eq(vns_tcp_endpoint_delivered(server), 1000);
+    g_autoptr(VnsReport) rep = tcp_finish(&r);
+    /* FCT: from the SYN to the last byte at the server, t2 - t0. */
+    cr_assert_float_eq(tcp_num(rep, "hs", "fct_s"), vns_time_to_s(t2 - t0), 1e-15);
+    cr_assert_eq(tcp_num(rep, "hs", "retransmissions"), 0);
+    /* Two RTT samples (RFC 6298 section 2): the SYN's, R1 = t1 - t0, sets
+     * SRTT = R1; the data segment's, R2 = t3 - t1 (acknowledged by the
+     * FIN|ACK), gives SRTT = 7/8 R1 + 1/8 R2 (in whole picoseconds). The
+     * RTO is far below the 200 ms floor. */
+    cr_assert_float_eq(tcp_num(rep, "hs", "srtt_s"),
+                       vns_time_to_s((7 * (t1 - t0) + (t3 - t1)) / 8), 1e-15);
+    cr_assert_float_eq(tcp_num(rep, "hs", "rto_s"), 0.2, 1e-15);
+    cr_assert_eq(tcp_num(rep, "hs", "mss"), mss);
+    g_array_free(tap.segs, TRUE);
+    tcp_free(&r);
+}
+
+Test(tcp, handshake_and_teardown_are_exact_ipv4,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    tcp_check_handshake("ipv4", 20, 1460);
+}
+
+Test(tcp, handshake_and_teardown_are_exact_ipv6,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    tcp_check_handshake("ipv6", 40, 1440);
+}
+
+/* ---- RST ---- */
+
+/* A port that sends crafted segments and records what comes back. */
+typedef struct {
+    VnsElement base;
+    GArray *got;                /* of Seg */
+} Probe;
+
+static bool
+probe_create(VnsElement *self, const VnsConfig *cfg, GError **error)
+{
+    ((Probe *) self)->got = g_array_new(FALSE, TRUE, sizeof(Seg));
+    vns_element_add_port(self, "p");
+    return true;
+}
+
+static void
+probe_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+{
+    Probe *p = (Probe *) self;
+    const uint8_t *d = vns_packet_data(pkt);
+    Seg g = { .t = vns_element_now(self) };
+
+    cr_assert(vns_tcp_parse(d + VNS_IPV4_HLEN, pkt->len - VNS_IPV4_HLEN, &g.th));
+    g_array_append_val(p->got, g);
+    vns_packet_free(pkt);
+}
+
+static void
+probe_free(VnsElement *self)
+{
+    g_array_free(((Probe *) self)->got, TRUE);
+}
+
+static const VnsElementOps probe_ops = {
+    .type = "test-probe",
+    .instance_size = sizeof(Probe),
+    .create = probe_create,
+    .receive = probe_receive,
+    .free = probe_free,
+};
+
+static void
+probe_send(Probe *p, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+           uint32_t len)
+{
+    VnsIpAddr a = vns_ip_addr_v4(0x0a000001), b = vns_ip_addr_v4(0x0a000002);
+    VnsPacket *pkt = vns_packet_new(vns_net_pool(p->base.net), len);
+    VnsTcpHdr th = { .sport = 40000, .dport = dport, .seq = seq, .ack = ack,
+                     .flags = flags, .window = 1000 };
+    VnsIpv4Hdr ip = { .ttl = 64, .proto = VNS_IPPROTO_TCP, .src = a.v4, .dst = b.v4 };
+
+    vns_tcp_push(pkt, &th, &a, &b);
+    vns_ipv4_push(pkt, &ip);
+    vns_port_send(vns_element_port(&p->base, 0), pkt);
+}
+
+static VnsTcpConf
+tcp_conf(bool server, uint16_t lport, uint16_t rport)
+{
+    VnsTcpConf c = {
+        .server = server, .local = vns_ip_addr_v4(server ? 0x0a000002 : 0x0a000001),
+        .remote = vns_ip_addr_v4(server ? 0x0a000001 : 0x0a000002),
+        .lport = lport, .rport = rport, .mtu = 1500, .rcvbuf = 131072,
+        .wscale = true, .cc = &vns_tcp_cubic_ops, .stop = VNS_TIME_NEVER,
+        .size = 1000, .trace_interval = VNS_MS,
+    };
+    return c;
+}
+
+Test(tcp, segments_without_a_connection_get_a_rst)
+{
+    /* RFC 9293 section 3.10.7.1, a listening server wired directly to a
+     * probe: a bare ACK gets <SEQ=SEG.ACK><CTL=RST>; a SYN for another
+     * port gets <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>; a RST gets nothing. */
+    g_autoptr(GError) error = NULL;
+    VnsSim *sim = vns_sim_new(NULL);
+    VnsNet *net = vns_net_new(sim);
+    VnsElement *srv = vns_net_add(net, &vns_tcp_endpoint_ops, "s", NULL, &error);
+    Probe *p = (Probe *) vns_net_add(net, &probe_ops, "p", NULL, &error);
+    VnsTcpConf sc = tcp_conf(true, 80, 0);
+    const Seg *g;
+
+    cr_assert(vns_port_connect(vns_element_port(&p->base, 0),
+                               vns_tcp_endpoint_setup(srv, &sc, NULL, NULL), &error));
+    cr_assert(vns_net_start(net, &error));
+    probe_send(p, 80, VNS_TCP_ACK, 1000, 123456, 0);
+    probe_send(p, 81, VNS_TCP_SYN, 5000, 0, 0);
+    probe_send(p, 80, VNS_TCP_RST, 7, 0, 0);
+    probe_send(p, 80, VNS_TCP_ACK | VNS_TCP_PSH, 1000, 99, 100);
+    cr_assert_eq(p->got->len, 3);
+    g = &g_array_index(p->got, Seg, 0);
+    cr_assert_eq(g[0].th.flags, VNS_TCP_RST);
+    cr_assert_eq(g[0].th.seq, 123456);
+    cr_assert_eq(g[0].th.sport, 80);
+    cr_assert_eq(g[0].th.dport, 40000);
+    cr_assert_eq(g[1].th.flags, VNS_TCP_RST | VNS_TCP_ACK);
+    cr_assert_eq(g[1].th.seq, 0);
+    cr_assert_eq(g[1].th.ack, 5001);
+    cr_assert_eq(g[1].th.sport, 81);
+    cr_assert_eq(g[2].th.flags, VNS_TCP_RST);
+    cr_assert_eq(g[2].th.seq, 99);
+    cr_assert_eq(vns_tcp_endpoint_state(srv), VNS_TCP_LISTEN);
+    vns_net_stop(net);
+    vns_sim_free(sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+}
+
+Test(tcp, connecting_to_a_closed_port_is_refused)
+{
+    /* A client wired to a server that listens on another port: its SYN
+     * draws RST|ACK with ACK = ISS + 1, which is acceptable in SYN-SENT,
+     * so the connection is refused (CLOSED, one reset received) and
+     * nothing is retransmitted. */
+    g_autoptr(GError) error = NULL;
+    VnsSim *sim = vns_sim_new(NULL);
+    VnsNet *net = vns_net_new(sim);
+    VnsElement *cli = vns_net_add(net, &vns_tcp_endpoint_ops, "c", NULL, &error);
+    VnsElement *srv = vns_net_add(net, &vns_tcp_endpoint_ops, "s", NULL, &error);
+    VnsTcpConf cc = tcp_conf(false, 40000, 81), sc = tcp_conf(true, 80, 0);
+    g_autoptr(VnsReport) rep = vns_report_new();
+
+    vns_net_flow_register(net, "c");
+    cr_assert(vns_port_connect(vns_tcp_endpoint_setup(cli, &cc, "c", srv),
+                               vns_tcp_endpoint_setup(srv, &sc, NULL, NULL), &error));
+    cr_assert(vns_net_start(net, &error));
+    vns_sim_run_until(sim, 10 * VNS_SEC);
+    cr_assert_eq(vns_tcp_endpoint_state(cli), VNS_TCP_CLOSED);
+    vns_net_stop(net);
+    vns_net_stats(net, rep);
+    cr_assert_eq(tcp_num(rep, "c", "resets_received"), 1);
+    cr_assert_eq(tcp_num(rep, "c", "retransmissions"), 0);
+    cr_assert_eq(tcp_num(rep, "c", "sent_segments"), 1);
+    vns_sim_free(sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+}
+
+/* ---- goodput ---- */
+
+static void
+tcp_check_bulk(const char *family, const char *cc, uint32_t mss, uint32_t ip_hdr)
+{
+    /* ok-tcp-bulk.xml: an unlimited flow on 100 Mbit/s, 1 ms, no loss,
+     * measured for 5 s after a 1 s warm-up. Bound: MSS / wire bytes per
+     * segment x rate, wire = MSS + 20 TCP + IP header + 14 Ethernet + 4
+     * FCS + 8 preamble + 12 gap = 1538 bytes either way; the ACKs go the
+     * other way on the full-duplex link. Required: 95% of it. */
+    g_autofree char *f = g_strdup_printf("family=%s", family);
+    g_autofree char *c = g_strdup_printf("cc=%s", cc);
+    const char *sets[] = { f, c, NULL };
+    g_autoptr(VnsReport) r = tcp_run("ok-tcp-bulk.xml", sets);
+    double bound = (double) mss / (mss + 20 + ip_hdr + 14 + 4 + 8 + 12) * 1e8;
+    double goodput = tcp_num(r, "bulk", "goodput_bps");
+
+    cr_assert_eq(tcp_num(r, "bulk", "mss"), mss);
+    cr_assert(goodput >= 0.95 * bound && goodput <= bound,
+              "%s %s: goodput %.0f bit/s, bound %.0f", family, cc, goodput, bound);
+    cr_assert_eq(tcp_num(r, "bulk", "retransmissions"), 0);
+}
+
+Test(tcp, lossless_bulk_reaches_the_goodput_bound,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    tcp_check_bulk("ipv4", "cubic", 1460, 20);
+    tcp_check_bulk("ipv4", "newreno", 1460, 20);
+    tcp_check_bulk("ipv6", "cubic", 1440, 40);
+}
+
+Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* The same bulk flow from ISS = 2^32 - 100001: the sequence numbers
+     * wrap after 100 kB, early in slow start; the goodput is the same as
+     * from a random ISS, to the byte. */
+    const char *sets[] = { NULL };
+    g_autoptr(VnsReport) ref = tcp_run("ok-tcp-bulk.xml", sets);
+    Run r;
+    VnsReport *rep;
+
+    tcp_build(&r, "ok-tcp-bulk.xml", sets);
+    vns_tcp_endpoint_set_iss(vns_net_find(r.net, "bulk.client"), 0xffffffffu - 100000);
+    vns_tcp_endpoint_set_iss(vns_net_find(r.net, "bulk.server"), 0xfffffff0u);
+    tcp_start(&r);
+    rep = tcp_finish(&r);
+    tcp_free(&r);
+    cr_assert_eq(tcp_num(rep, "bulk", "delivered_bytes"),
+                 tcp_num(ref, "bulk", "delivered_bytes"));
+    cr_assert_eq(tcp_num(rep, "bulk", "retransmissions"), 0);
+    vns_report_free(rep);
+}
+
+Test(tcp, sized_flow_completes_and_closes,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* ok-tcp-sized.xml: 1 MB over 100 Mbit/s, 1 ms. The client is in
+     * TIME_WAIT at the end (less than 60 s after its FIN), everything was
+     * delivered, and the FCT is at least one RTT for the handshake plus
+     * the serialization of 1 MB in 1460-byte segments of 1538 wire bytes,
+     * and at most that plus 10 RTTs of slow start. */
+    g_autoptr(VnsReport) r = tcp_run("ok-tcp-sized.xml", NULL);
+    double ser = 1e6 / 1460 * 1538 * 8 / 1e8, rtt = 2e-3;
+    double fct = tcp_num(r, "sized", "fct_s");
+
+    cr_assert_eq(tcp_num(r, "sized", "delivered_bytes"), 1000000);
+    cr_assert(fct >= rtt + ser && fct <= 11 * rtt + ser, "fct %.6f s", fct);
+    cr_assert_eq(tcp_num(r, "sized", "retransmissions"), 0);
+}
+
+/* ---- loss ---- */
+
+static VnsReport *tcp_run_lossy_every(const char *const *sets, double p,
+                                      uint64_t every, VnsTime blackhole_at,
+                                      SegTap *tap);
+
+/* Runs ok-tcp-loss.xml with drop probability 'p' on the data path (or a
+ * black hole from 'blackhole_at'); returns the report (owned). */
+static VnsReport *
+tcp_run_lossy(const char *const *sets, double p, VnsTime blackhole_at, SegTap *tap)
+{
+    return tcp_run_lossy_every(sets, p, 0, blackhole_at, tap);
+}
+
+/* The same, dropping every 'every'-th packet instead when it is positive. */
+static VnsReport *
+tcp_run_lossy_every(const char *const *sets, double p, uint64_t every,
+                    VnsTime blackhole_at, SegTap *tap)
+{
+    Run r;
+    Lossy *l;
+    VnsReport *rep;
+
+    tcp_build(&r, "ok-tcp-loss.xml", sets);
+    l = tcp_splice_lossy(r.net, "h1");
+    l->p = p;
+    l->every = every;
+    l->blackhole_at = blackhole_at;
+    if (tap != NULL)
+        segtap_init(tap, r.sim, vns_element_port(vns_net_find(r.net, "loss.client"), 0));
+    tcp_start(&r);
+    rep = tcp_finish(&r);
+    tcp_free(&r);
+    return rep;
+}
+
+Test(tcp, newreno_goodput_matches_mathis_under_random_loss,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* Mathis, Semke, Mahdavi, Ott (1997): BW = MSS / RTT x C / sqrt(p),
+     * C = sqrt(3/2), for a window limited only by loss. ok-tcp-loss.xml:
+     * 1 Gbit/s, 5 ms each way (base RTT 10 ms plus the serialization of a
+     * segment and an ACK, 12.3 + 0.7 us: the link is never the limit),
+     * a 16 MB receive buffer, NewReno congestion control with NewReno
+     * (RFC 6582) and with SACK (RFC 6675) recovery; every data packet is
+     * dropped with probability p. Required: within 25%. The durations give
+     * about 200 loss events or more per run. */
+    static const struct {
+        double p;
+        const char *duration;
+    } cases[] = { { 1e-4, "duration=150s" }, { 1e-3, "duration=60s" },
+                  { 1e-2, "duration=60s" } };
+    const double rtt = 10e-3 + vns_time_to_s(tcp_tx(1500, 1000000000) +
+                                             tcp_tx(40, 1000000000));
+
+    for (size_t i = 0; i < 2 * G_N_ELEMENTS(cases); i++) {
+        size_t c = i / 2;
+        const char *sack = i % 2 ? "sack=true" : "sack=false";
+        const char *sets[] = { "cc=newreno", cases[c].duration, sack, NULL };
+        g_autoptr(VnsReport) r = tcp_run_lossy(sets, cases[c].p, VNS_TIME_NEVER, NULL);
+        double want = 1460 * 8 / rtt * sqrt(1.5) / sqrt(cases[c].p);
+        double got = tcp_num(r, "loss", "goodput_bps");
+        cr_log_info("%s p = %g: goodput %.3f Mbit/s, Mathis %.3f Mbit/s (%+.1f%%), "
+                    "%g fast retransmits, %g timeouts", sack, cases[c].p, got / 1e6,
+                    want / 1e6, (got / want - 1) * 100,
+                    tcp_num(r, "loss", "fast_retransmits"),
+                    tcp_num(r, "loss", "timeouts"));
+        cr_assert(fabs(got / want - 1) <= 0.25,
+                  "%s p = %g: goodput %.0f bit/s, Mathis %.0f bit/s", sack,
+                  cases[c].p, got, want);
+    }
+}
+
+Test(tcp, cubic_goodput_matches_the_rfc9438_response_function,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* RFC 9438 section 5.1 (Ha, Rhee, Xu 2008): with one loss every 1/p
+     * packets (the deterministic model the analysis assumes) the average
+     * CUBIC window is (C (3 + beta) / (4 (1 - beta)))^(1/4) x (RTT / p)^(3/4)
+     * segments (RTT in seconds), and never below the Reno-friendly window,
+     * which section 4.3 makes equal to Reno's sqrt(3/2) / sqrt(p). The
+     * loss path of the Mathis test with a 10 ms RTT is Reno-friendly at
+     * p = 1e-3 and 1e-2; with 100 ms and p = 1e-5 the cubic window (1054
+     * segments) is 2.7 times Reno's, and a period lasts K = 9.5 s.
+     * Required: within 25%. */
+    static const struct {
+        double p;
+        double delay_s;         /* one way */
+        const char *delay;
+        const char *duration;
+        const char *warmup;
+    } cases[] = { { 1e-3, 5e-3, "delay=5ms", "duration=60s", "warmup=5s" },
+                  { 1e-2, 5e-3, "delay=5ms", "duration=60s", "warmup=5s" },
+                  { 1e-5, 50e-3, "delay=50ms", "duration=200s", "warmup=100s" } };
+    /* The 100 ms case gets a queue above the 16 MB window (11492
+     * segments), so that slow start ends by the deterministic loss, not
+     * by a burst of overflows (no SACK or HyStart here to soften it), and
+     * a 100 s warm-up: from the 16000-segment window slow start reaches,
+     * fast convergence takes about 70 s to bring W_max down to its steady
+     * state. */
+    const double c = VNS_TCP_CUBIC_C, b = VNS_TCP_CUBIC_BETA;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *sets[] = { "cc=cubic", cases[i].delay, cases[i].duration,
+                               cases[i].warmup, "qlimit=20000", NULL };
+        uint64_t every = (uint64_t) (1 / cases[i].p + 0.5);
+        g_autoptr(VnsReport) r = tcp_run_lossy_every(sets, 0, every, VNS_TIME_NEVER, NULL);
+        double rtt = 2 * cases[i].delay_s +
+                     vns_time_to_s(tcp_tx(1500, 1000000000) + tcp_tx(40, 1000000000));
+        double w_cubic = pow(c * (3 + b) / (4 * (1 - b)), 0.25) *
+                         pow(rtt / cases[i].p, 0.75);
+        double w_reno = sqrt(1.5) / sqrt(cases[i].p);
+        double want = MAX(w_cubic, w_reno) * 1460 * 8 / rtt;
+        double got = tcp_num(r, "loss", "goodput_bps");
+        cr_log_info("CUBIC p = %g, RTT %.4f s: goodput %.3f Mbit/s, RFC 9438 %.3f "
+                    "Mbit/s (%s region, %+.1f%%)", cases[i].p, rtt, got / 1e6,
+                    want / 1e6, w_cubic > w_reno ? "cubic" : "Reno-friendly",
+                    (got / want - 1) * 100);
+        cr_assert(fabs(got / want - 1) <= 0.25,
+                  "p = %g: goodput %.0f bit/s, RFC 9438 %.0f bit/s", cases[i].p,
+                  got, want);
+    }
+}
+
+/* Runs ok-tcp-loss.xml on a 100 Mbit/s, 1 ms path, dropping the client's
+ * packets 'drops' (1 = its first packet, the SYN); returns the report. */
+static VnsReport *
+tcp_run_drops(const char *sack, const uint64_t *drops)
+{
+    const char *sets[] = { "rate=100Mbps", "delay=1ms", "duration=2s",
+                           "warmup=0s", sack, NULL };
+    Run r;
+    Lossy *l;
+    VnsReport *rep;
+
+    tcp_build(&r, "ok-tcp-loss.xml", sets);
+    l = tcp_splice_lossy(r.net, "h1");
+    l->drop_list = drops;
+    tcp_start(&r);
+    rep = tcp_finish(&r);
+    tcp_free(&r);
+    return rep;
+}
+
+Test(tcp, sack_repairs_three_holes_in_one_round_trip,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* Three data segments lost from one window (the client's packets 200,
+     * 203 and 206, in slow start): with SACK the
+     * sender learns all three holes from the duplicate ACKs and resends
+     * exactly them in one recovery (RFC 6675); NewReno without SACK also
+     * resends exactly three, but one per partial ACK, a round trip each
+     * (RFC 6582). Neither needs a timeout; both deliver the same bytes
+     * in the end. */
+    static const uint64_t drops[] = { 200, 203, 206, 0 };
+    g_autoptr(VnsReport) with = tcp_run_drops("sack=true", drops);
+    g_autoptr(VnsReport) without = tcp_run_drops("sack=false", drops);
+
+    cr_assert_eq(tcp_num(with, "loss", "retransmissions"), 3);
+    cr_assert_eq(tcp_num(with, "loss", "fast_retransmits"), 1);
+    cr_assert_eq(tcp_num(with, "loss", "timeouts"), 0);
+    cr_assert_eq(tcp_num(without, "loss", "retransmissions"), 3);
+    cr_assert_eq(tcp_num(without, "loss", "fast_retransmits"), 1);
+    cr_assert_eq(tcp_num(without, "loss", "timeouts"), 0);
+    cr_assert_geq(tcp_num(with, "loss", "delivered_bytes"),
+                  tcp_num(without, "loss", "delivered_bytes"));
+}
+
+Test(tcp, rto_backs_off_exponentially_to_its_maximum,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* ok-tcp-loss.xml without random loss, and from 1 s on everything the
+     * client sends is lost. The first timeout comes one RTO after the
+     * last ACK; each retransmission of SND.UNA then waits twice as long
+     * as the one before (RFC 6298 section 5.5), up to TCP_RTO_MAX = 120 s
+     * (RFC 6298 2.5 allows a maximum of at least 60 s). */
+    const char *sets[] = { "duration=600s", NULL };
+    SegTap tap;
+    g_autoptr(VnsReport) r = tcp_run_lossy(sets, 0, VNS_SEC, &tap);
+    GArray *times = g_array_new(FALSE, FALSE, sizeof(VnsTime));
+    uint32_t una = 0;
+    bool have = false;
+    VnsTime prev_gap = 0, t_last_in = 0;
+    guint after = 0;
+
+    /* SND.UNA at the black hole: the ACK field of the last segment the
+     * client received (ACKs still in flight at 1 s arrive later).
+     * Retransmissions are the client's segments after it that carry it as
+     * sequence number. */
+    for (guint i = 0; i < tap.segs->len; i++) {
+        const Seg *g = &g_array_index(tap.segs, Seg, i);
+        if (!g->out) {
+            una = g->th.ack;
+            t_last_in = g->t;
+            have = true;
+        }
+    }
+    cr_assert(have);
+    cr_assert(t_last_in > VNS_SEC && t_last_in < 2 * VNS_SEC);
+    for (guint i = 0; i < tap.segs->len; i++) {
+        const Seg *g = &g_array_index(tap.segs, Seg, i);
+        if (g->out && g->t > t_last_in && g->th.seq == una && g->len > 0)
+            g_array_append_val(times, g->t);
+    }
+    cr_assert_geq(times->len, 12, "%u retransmissions", times->len);
+    for (guint i = 1; i < times->len; i++) {
+        VnsTime gap = g_array_index(times, VnsTime, i) - g_array_index(times, VnsTime, i - 1);
+        if (i >= 2)
+            cr_assert_eq(gap, MIN(2 * prev_gap, VNS_TCP_RTO_MAX),
+                         "gap %u: %.6f s after %.6f s", i, vns_time_to_s(gap),
+                         vns_time_to_s(prev_gap));
+        prev_gap = gap;
+    }
+    cr_assert_eq(prev_gap, VNS_TCP_RTO_MAX);
+    /* Timeouts count from the end of the 5 s warm-up. */
+    for (guint i = 0; i < times->len; i++)
+        after += g_array_index(times, VnsTime, i) >= 5 * VNS_SEC;
+    cr_assert_eq(tcp_num(r, "loss", "timeouts"), after);
+    cr_assert_float_eq(tcp_num(r, "loss", "rto_s"), 120.0, 1e-12);
+    g_array_free(times, TRUE);
+    g_array_free(tap.segs, TRUE);
+}
+
+Test(tcp, sized_flows_complete_through_loss_in_both_directions,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* ok-tcp-sized.xml with 5% of the packets lost each way (SYNs,
+     * SYN-ACKs, data, ACKs and FINs alike): for several seeds, the whole
+     * 1 MB arrives exactly once in order, both sides close (the client
+     * in TIME_WAIT or CLOSED, the server listening again), and the losses
+     * were repaired by fast retransmits and timeouts. */
+    for (uint32_t seed = 0; seed < 5; seed++) {
+        g_autofree char *set = g_strdup_printf("seed=%u", 100 + seed);
+        const char *sets[] = { "duration=300s", set, NULL };
+        Run r;
+        Lossy *a, *b;
+        VnsElement *cli, *srv;
+        g_autoptr(VnsReport) rep = NULL;
+
+        tcp_build(&r, "ok-tcp-sized.xml", sets);
+        a = tcp_splice_lossy(r.net, "h1");
+        b = tcp_splice_lossy(r.net, "h2");
+        a->p = b->p = 0.05;
+        cli = vns_net_find(r.net, "sized.client");
+        srv = vns_net_find(r.net, "sized.server");
+        tcp_start(&r);
+        rep = tcp_finish(&r);
+        cr_assert_eq(vns_tcp_endpoint_delivered(srv), 1000000, "seed %u", seed);
+        cr_assert(vns_tcp_endpoint_state(cli) == VNS_TCP_TIME_WAIT ||
+                  vns_tcp_endpoint_state(cli) == VNS_TCP_CLOSED, "seed %u: %s", seed,
+                  vns_tcp_state_name(vns_tcp_endpoint_state(cli)));
+        cr_assert_eq(vns_tcp_endpoint_state(srv), VNS_TCP_LISTEN, "seed %u: %s",
+                     seed, vns_tcp_state_name(vns_tcp_endpoint_state(srv)));
+        cr_assert_gt(a->dropped + b->dropped, 0);
+        cr_assert_gt(tcp_num(rep, "sized", "retransmissions"), 0);
+        cr_log_info("seed %u: fct %.3f s, %g retransmissions, %g timeouts", seed,
+                    tcp_num(rep, "sized", "fct_s"),
+                    tcp_num(rep, "sized", "retransmissions"),
+                    tcp_num(rep, "sized", "timeouts"));
+        tcp_free(&r);
+    }
+}
+
+Test(tcp, syn_to_a_black_hole_times_out_after_six_retries,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* Everything h1 sends is lost from time 0. The SYN leaves at 0 and is
+     * retransmitted after the initial RTO of 1 s (RFC 6298 section 2.1),
+     * doubling each time (section 5.5): at 1, 3, 7, 15, 31 and 63 s; after
+     * tcp_syn_retries = 6 the next expiry, at 127 s, gives up (Linux's
+     * ETIMEDOUT after 127 s). */
+    const char *sets[] = { "duration=200s", "warmup=0s", NULL };
+    static const double want[] = { 0, 1, 3, 7, 15, 31, 63 };
+    SegTap tap;
+    g_autoptr(VnsReport) r = tcp_run_lossy(sets, 0, 0, &tap);
+    guint n = 0;
+
+    for (guint i = 0; i < tap.segs->len; i++) {
+        const Seg *g = &g_array_index(tap.segs, Seg, i);
+        cr_assert(g->out && g->th.flags == VNS_TCP_SYN);
+        cr_assert_lt(n, G_N_ELEMENTS(want));
+        cr_assert_eq(g->t, vns_time_from_s(want[n]), "SYN %u at %.9f s", n,
+                     vns_time_to_s(g->t));
+        n++;
+    }
+    cr_assert_eq(n, G_N_ELEMENTS(want));
+    cr_assert_eq(tcp_num(r, "loss", "retransmissions"), 6);
+    cr_assert_eq(tcp_num(r, "loss", "timeouts"), 7);
+    cr_assert_eq(tcp_num(r, "loss", "timed_out"), 1);
+    cr_assert_eq(tcp_num(r, "loss", "delivered_bytes"), 0);
+    g_array_free(tap.segs, TRUE);
+}
+
+Test(tcp, two_cubic_flows_share_a_bottleneck_fairly,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    /* ok-tcp-fair.xml: two CUBIC flows from h1 to h2 over 100 Mbit/s,
+     * 5 ms, a 100-packet queue, 8 MB buffers (loss-limited), the second
+     * starting 1 s after the first; measured for 60 s after a 10 s
+     * warm-up. Jain's index (Jain, Chiu, Hawe 1984) J = (x1 + x2)^2 /
+     * (2 (x1^2 + x2^2)) must be at least 0.95, and together they fill at
+     * least 90% of the goodput bound 1460 / 1538 x 100 Mbit/s. */
+    g_autoptr(VnsReport) r = tcp_run("ok-tcp-fair.xml", NULL);
+    double x1 = tcp_num(r, "a", "goodput_bps"), x2 = tcp_num(r, "b", "goodput_bps");
+    double j = (x1 + x2) * (x1 + x2) / (2 * (x1 * x1 + x2 * x2));
+
+    cr_log_info("CUBIC fairness: %.3f and %.3f Mbit/s, J = %.4f", x1 / 1e6,
+                x2 / 1e6, j);
+    cr_assert(j >= 0.95, "J = %.4f (%.0f and %.0f bit/s)", j, x1, x2);
+    cr_assert(x1 + x2 >= 0.9 * 1460.0 / 1538 * 1e8, "total %.0f bit/s", x1 + x2);
+    cr_assert_gt(tcp_num(r, "a", "fast_retransmits"), 0);
+}
+
+/* ---- input errors ---- */
+
+Test(tcp, bad_flows_are_refused_with_file_and_line,
+     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+{
+    static const struct {
+        const char *file;
+        int code;
+        int line;
+        const char *says;       /* part of the message */
+    } bad[] = {
+        { "bad-tcp-size-stop.xml", VNS_CONFIG_ERROR_CONFLICT, 5, "both 'size' and 'stop'" },
+        { "bad-tcp-dport-bound.xml", VNS_CONFIG_ERROR_CONFLICT, 6, "already bound on 'h2'" },
+        { "bad-tcp-same-host.xml", VNS_CONFIG_ERROR_CONFLICT, 5, "both on 'h1'" },
+        { "bad-tcp-unknown-host.xml", VNS_CONFIG_ERROR_REFERENCE, 5, "names no element 'h9'" },
+        { "bad-tcp-mtu.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "expected at least 1280" },
+        { "bad-tcp-start-stop.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "not before 'stop'" },
+    };
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autoptr(GError) error = NULL;
+
+    cr_assert(vns_models_register(reg, &error));
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, bad[i].file, NULL);
+        g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, bad[i].line);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(VnsExperiment) exp = vns_experiment_load(reg, path, NULL, &e);
+        VnsSim *sim = vns_sim_new(NULL);
+        VnsNet *net = vns_net_new(sim);
+
+        cr_assert_not_null(exp, "%s: %s", bad[i].file, e->message);
+        cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", bad[i].file);
+        cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", bad[i].file);
+        cr_assert_eq(e->code, bad[i].code, "%s: code %d: %s", bad[i].file,
+                     e->code, e->message);
+        cr_assert(g_str_has_prefix(e->message, prefix), "%s: '%s'", bad[i].file,
+                  e->message);
+        cr_assert(strstr(e->message, bad[i].says) != NULL, "%s: '%s'",
+                  bad[i].file, e->message);
+        vns_sim_free(sim);
+        vns_net_free(net);
+    }
+}
