@@ -567,8 +567,13 @@ runner_single(const VnsRunOptions *opt, const VnsExperiment *exp,
             vns_report_get_num(report, "flows", row->name, "goodput_bps", &goodput);
             vns_report_get_num(report, "flows", row->name, "latency_p99_s", &p99);
             vns_report_get_num(report, "flows", row->name, "loss", &loss);
-            printf("  flow %-16s goodput %10.3f Mbit/s  p99 latency %9.3f ms  "
-                   "loss %.4f\n", row->name, goodput / 1e6, p99 * 1e3, loss);
+            /* TCP flows report no per-packet latency or loss. */
+            printf("  flow %-16s goodput %10.3f Mbit/s", row->name, goodput / 1e6);
+            if (isfinite(p99))
+                printf("  p99 latency %9.3f ms", p99 * 1e3);
+            if (isfinite(loss))
+                printf("  loss %.4f", loss);
+            printf("\n");
         }
     }
     return true;
