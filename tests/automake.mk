@@ -15,3 +15,4 @@ include tests/models/automake.mk
 include tests/exp/automake.mk
 include tests/cli/automake.mk
 endif
+include tests/fuzz/automake.mk

@@ -185,6 +185,20 @@ vns_sweep_load(const VnsExperiment *exp, GError **error)
             g_ptr_array_add(sw->names, g_steal_pointer(&name));
         }
     }
+    /* Refuse products too large to hold before building them. */
+    {
+        uint64_t n = 1;
+        for (guint a = 0; a < axes->len; a++) {
+            n *= ((GPtrArray *) axes->pdata[a])->len;
+            if (n > VNS_SWEEP_MAX_POINTS) {
+                g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_BAD_VALUE,
+                            "%s: the <sweep> has more than %d points, expected "
+                            "at most %d (split it into several experiments)",
+                            exp->path, VNS_SWEEP_MAX_POINTS, VNS_SWEEP_MAX_POINTS);
+                return NULL;
+            }
+        }
+    }
     /* The cartesian product, first axis outermost (an odometer). */
     g_autofree guint *idx = g_new0(guint, axes->len + 1);
     for (;;) {

@@ -7,6 +7,9 @@
 #include <glib.h>
 #include "exp/experiment.h"
 
+/* The most points a sweep may have (before exclusions). */
+#define VNS_SWEEP_MAX_POINTS 1000000
+
 typedef struct {
     GPtrArray *names;       /* axis parameter names (char *), axis order */
     GPtrArray *points;      /* of GStrv: one value per axis, product order */

@@ -245,8 +245,12 @@ vns_time_format(VnsTime t)
         if (t % u[i].scale == 0)
             return g_strdup_printf("%" G_GINT64_FORMAT "%s", t / u[i].scale,
                                    u[i].name);
+        /* Integer arithmetic: a double loses the last digits past
+         * 2^53 ps (about 2.5 hours). */
         if (t % (u[i].scale / 1000) == 0 && t >= u[i].scale)
-            return g_strdup_printf("%.3f%s", (double) t / (double) u[i].scale,
+            return g_strdup_printf("%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT "%s",
+                                   t / u[i].scale,
+                                   t % u[i].scale / (u[i].scale / 1000),
                                    u[i].name);
     }
     return g_strdup_printf("%" G_GINT64_FORMAT "ps", t);

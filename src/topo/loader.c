@@ -57,7 +57,7 @@ xml_read_error_cb(void *data, xmlError *e)
     g_strchomp(st->error);
     /* One line per error: libxml2 splits some messages over lines. */
     g_strdelimit(st->error, "\n", ' ');
-    st->error_line = e->line;
+    st->error_line = e->line > 0 ? e->line : 1;   /* before the first line: 1 */
 }
 
 /* A DOCTYPE is refused outright: stop before any declaration in it is
@@ -102,9 +102,14 @@ vns_xml_read(const char *path, GError **error)
     ctxt->_private = &st;
     ctxt->sax->serror = xml_read_error_cb;
     ctxt->sax->internalSubset = xml_read_doctype_cb;
+    /* Some errors (input encoding) bypass the context's handler and go to
+     * libxml2's per-thread structured handler: route those here too for
+     * the parse, so nothing is printed behind our back. */
+    xmlSetStructuredErrorFunc(ctxt, xml_read_error_cb);
     doc = xmlCtxtReadFile(ctxt, path, NULL,
                           XML_PARSE_NONET | XML_PARSE_NOERROR |
                           XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    xmlSetStructuredErrorFunc(NULL, NULL);
     if (st.doctype_line > 0) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_XML,
                     "%s:%d: DOCTYPE declarations are not allowed (entities are "

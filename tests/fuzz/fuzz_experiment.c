@@ -12,7 +12,6 @@
 #include <config.h>
 
 #include <stdlib.h>
-#include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "fuzz.h"
@@ -45,9 +44,12 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     g_autofree char *topologies = NULL, *exp_dir = NULL;
-    g_autofree char *src_topologies = g_build_filename(VNS_TOP_SRCDIR, "topologies", NULL);
-    g_autofree char *src_data = g_build_filename(VNS_TOP_SRCDIR, "tests", "data", NULL);
-    g_autofree char *src_bad = g_build_filename(VNS_TOP_SRCDIR, "tests", "bad-input", NULL);
+    g_autofree char *src_topologies =
+        g_build_filename(VNS_TOP_SRCDIR, "topologies", NULL);
+    g_autofree char *src_data =
+        g_build_filename(VNS_TOP_SRCDIR, "tests", "data", NULL);
+    g_autofree char *src_bad =
+        g_build_filename(VNS_TOP_SRCDIR, "tests", "bad-input", NULL);
 
     fuzz_init();
     fuzz_experiment_dir = fuzz_dir_new();
@@ -92,8 +94,8 @@ fuzz_experiment_point(const VnsRegistry *reg, const VnsSweep *sweep, guint i)
     g_auto(GStrv) sets = vns_sweep_point_sets(sweep, i, NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(VnsExperiment) exp =
-        fuzz_experiment_load(reg, fuzz_experiment_path, (const char *const *) sets,
-                             &error);
+        fuzz_experiment_load(reg, fuzz_experiment_path,
+                             (const char *const *) sets, &error);
 
     if (exp == NULL)
         fuzz_experiment_failed(error);
@@ -122,7 +124,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(sweep->points->len > 0);
-    for (guint i = 0; i < MIN(sweep->points->len, FUZZ_EXPERIMENT_MAX_POINTS_LISTED); i++) {
+    for (guint i = 0;
+         i < MIN(sweep->points->len, FUZZ_EXPERIMENT_MAX_POINTS_LISTED); i++) {
         g_auto(GStrv) sets = vns_sweep_point_sets(sweep, i, NULL);
         FUZZ_CHECK(g_strv_length(sets) == sweep->names->len);
     }

@@ -5,7 +5,6 @@
  * message starts with the file's path, and leave nothing allocated. */
 #include <config.h>
 
-#include <string.h>
 #include <stdlib.h>
 #include <glib.h>
 #include <libxml/tree.h>

@@ -105,4 +105,10 @@ Test(time, formats_readably)
     cr_assert_str_eq(a, "1.500ms");
     cr_assert_str_eq(b, "2s");
     cr_assert_str_eq(c, "7ps");
+    /* Past 2^53 ps a double would lose the last digits (found by the
+     * fuzzer: 9726408244072128 ps printed as ...072.129ns). */
+    g_autofree char *d = vns_time_format(9726408244072128);
+    g_autofree char *e = vns_time_format(INT64_MAX);
+    cr_assert_str_eq(d, "9726408244072.128ns");
+    cr_assert_str_eq(e, "9223372036854775.807ns");
 }
