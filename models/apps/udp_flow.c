@@ -15,6 +15,7 @@
 #include "models/apps/dist.h"
 #include "models/apps/udp_sink.h"
 #include "models/apps/udp_source.h"
+#include "net/app.h"
 #include "net/wire.h"
 
 static const VnsAttrSpec cbr_attrs[] = {
@@ -140,106 +141,12 @@ static const VnsSpec udp_flow_spec = {
     udp_flow_attrs, udp_flow_children, false,
 };
 
-/* The address of 'family' a port advertises, or NULL. */
-static const VnsIpAddr *
-udp_flow_port_addr(const VnsPort *p, VnsIpFamily family)
-{
-    const VnsIpAddr *a = family == VNS_IP_V4 ? &p->info.addr4 : &p->info.addr6;
-    return a->family == family ? a : NULL;
-}
-
-static const char *
-udp_flow_family_name(VnsIpFamily family)
-{
-    return family == VNS_IP_V4 ? "IPv4" : "IPv6";
-}
-
-/* Resolves 'ref' ("host" or "host:interface"), the value of attribute
- * 'attr', to a host and its address of 'family'. */
-static bool
-udp_flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
-                      const char *ref, VnsIpFamily family, VnsElement **host,
-                      VnsIpAddr *addr, GError **error)
-{
-    g_autofree char *name = g_strdup(ref);
-    char *colon = strchr(name, ':');
-    VnsElement *e;
-
-    if (colon != NULL)
-        *colon++ = '\0';
-    e = vns_net_find(net, name);
-    if (e == NULL) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                         "<udp-flow> '%s' names no element '%s', expected a "
-                         "host of the topology", attr, name);
-        return false;
-    }
-    for (guint i = 0; i < e->ports->len; i++) {
-        const VnsPort *p = e->ports->pdata[i];
-        const VnsIpAddr *a = udp_flow_port_addr(p, family);
-        if (colon != NULL && strcmp(p->name, colon) != 0)
-            continue;
-        if (a != NULL) {
-            *host = e;
-            *addr = *a;
-            return true;
-        }
-        if (colon != NULL) {
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                             "<udp-flow> '%s': interface '%s' of '%s' has no "
-                             "%s address, expected an interface with one",
-                             attr, colon, name, udp_flow_family_name(family));
-            return false;
-        }
-    }
-    if (colon != NULL)
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                         "<udp-flow> '%s': '%s' has no interface '%s', "
-                         "expected an interface of the host", attr, name, colon);
-    else
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                         "<udp-flow> '%s': '%s' has no %s address, expected a "
-                         "host with an %s interface%s", attr, name,
-                         udp_flow_family_name(family), udp_flow_family_name(family),
-                         family == VNS_IP_V4 ? " (or family=\"ipv6\")"
-                                             : " (or family=\"ipv4\")");
-    return false;
-}
-
-/* The element owning interface address 'addr', or NULL. */
-static VnsElement *
-udp_flow_find_owner(VnsNet *net, const VnsIpAddr *addr)
-{
-    for (guint i = 0; i < vns_net_n_elements(net); i++) {
-        VnsElement *e = vns_net_element(net, i);
-        for (guint k = 0; k < e->ports->len; k++) {
-            const VnsIpAddr *a = udp_flow_port_addr(e->ports->pdata[k], addr->family);
-            if (a != NULL && vns_ip_addr_equal(a, addr))
-                return e;
-        }
-    }
-    return NULL;
-}
-
 static bool
 udp_flow_has_addr(const VnsElement *e)
 {
     for (guint k = 0; k < e->ports->len; k++) {
         const VnsPort *p = e->ports->pdata[k];
         if (p->info.addr4.family != VNS_IP_NONE || p->info.addr6.family != VNS_IP_NONE)
-            return true;
-    }
-    return false;
-}
-
-/* True when an application on 'host' is bound to UDP port 'port'. */
-static bool
-udp_flow_port_bound(const VnsElement *host, uint16_t port)
-{
-    for (guint k = 0; k < host->ports->len; k++) {
-        const VnsPort *p = host->ports->pdata[k];
-        if (p->peer != NULL && p->peer->info.l4_proto == VNS_IPPROTO_UDP &&
-            p->peer->info.l4_port == port)
             return true;
     }
     return false;
@@ -464,87 +371,6 @@ udp_flow_read_children(const VnsConfig *cfg, uint64_t limit, VnsUdpSourceConf *c
     return conf->size != NULL;
 }
 
-/* Reads 'sport': a number, or "auto" (returned as 0). */
-static bool
-udp_flow_read_sport(const VnsConfig *cfg, uint16_t *out, GError **error)
-{
-    g_autofree char *text = NULL;
-    char *end = NULL;
-    guint64 v;
-
-    if (!vns_config_string(cfg, "sport", &text, error))
-        return false;
-    if (strcmp(text, "auto") == 0) {
-        *out = 0;
-        return true;
-    }
-    v = g_ascii_strtoull(text, &end, 10);
-    if (!g_ascii_isdigit(text[0]) || *end != '\0' || v == 0 || v > 65535) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<udp-flow> 'sport' is '%s', expected a port from 1 to "
-                         "65535 or 'auto'", text);
-        return false;
-    }
-    *out = (uint16_t) v;
-    return true;
-}
-
-/* An ephemeral port for a source on 'host': a uniform draw from 'rng' in
- * Linux's range, then the next port not bound on the host (wrapping), as
- * Linux's search from a random offset does, never 'avoid' (the flow's own
- * dport when both ends are on one host). 0 when all are bound. */
-static uint16_t
-udp_flow_ephemeral_port(const VnsElement *host, uint16_t avoid, gsl_rng *rng)
-{
-    const unsigned n = VNS_UDP_EPHEMERAL_MAX - VNS_UDP_EPHEMERAL_MIN + 1;
-    unsigned off = (unsigned) gsl_rng_uniform_int(rng, n);
-
-    for (unsigned i = 0; i < n; i++) {
-        uint16_t port = (uint16_t) (VNS_UDP_EPHEMERAL_MIN + (off + i) % n);
-        if (port != avoid && !udp_flow_port_bound(host, port))
-            return port;
-    }
-    return 0;
-}
-
-/* Adds an application element of 'ops' named 'name'. */
-static VnsElement *
-udp_flow_add_app(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
-                 const char *name, GError **error)
-{
-    GError *local = NULL;
-    VnsElement *e = vns_net_add(net, ops, name, NULL, &local);
-
-    if (e == NULL) {
-        vns_config_error(error, cfg, local->code, "<udp-flow>: %s", local->message);
-        g_error_free(local);
-    }
-    return e;
-}
-
-/* Joins application port 'app' to a new port "app:NAME" of 'host'. */
-static bool
-udp_flow_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, GError **error)
-{
-    g_autofree char *pname = g_strdup_printf("app:%s", app->owner->name);
-    GError *local = NULL;
-    VnsPort *hp;
-
-    if (vns_element_find_port(host, pname) != NULL) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
-                         "<udp-flow> host '%s' already has a port '%s', "
-                         "expected unique flow names", host->name, pname);
-        return false;
-    }
-    hp = vns_element_add_port(host, pname);
-    if (!vns_port_connect(hp, app, &local)) {
-        vns_config_error(error, cfg, local->code, "<udp-flow>: %s", local->message);
-        g_error_free(local);
-        return false;
-    }
-    return true;
-}
-
 static void
 udp_flow_conf_clear(VnsUdpSourceConf *conf)
 {
@@ -571,7 +397,7 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
         !vns_config_string(cfg, "sink", &sink, error) ||
         !vns_config_enum(cfg, "family", &family_index, error) ||
         !vns_config_uint(cfg, "dport", &dport, error) ||
-        !udp_flow_read_sport(cfg, &conf->sport, error) ||
+        !vns_app_read_port(cfg, "sport", &conf->sport, error) ||
         !vns_config_time(cfg, "start", &conf->start, error) ||
         !vns_config_uint(cfg, "tos", &tos, error) ||
         !vns_config_time(cfg, "goodput-bin", bin, error))
@@ -606,7 +432,7 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                              "<udp-flow> 'to' is an %s address but family is "
                              "'%s', expected an address of the flow's family",
-                             udp_flow_family_name(literal.family),
+                             literal.family == VNS_IP_V4 ? "IPv4" : "IPv6",
                              family == VNS_IP_V4 ? "ipv4" : "ipv6");
             return false;
         }
@@ -614,13 +440,13 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
     limit = family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4 : VNS_UDP_MAX_PAYLOAD_V6;
     if (!udp_flow_read_children(cfg, limit, conf, error))
         return false;
-    if (!udp_flow_resolve_host(net, cfg, "from", from, family, src_host,
+    if (!vns_app_resolve_host(net, cfg, "from", from, family, src_host,
                                &conf->src, error))
         return false;
     if (to_is_addr) {
         conf->dst = literal;
-        *sink_host = udp_flow_find_owner(net, &literal);
-    } else if (!udp_flow_resolve_host(net, cfg, "to", to, family, sink_host,
+        *sink_host = vns_app_find_owner(net, &literal);
+    } else if (!vns_app_resolve_host(net, cfg, "to", to, family, sink_host,
                                       &conf->dst, error)) {
         return false;
     }
@@ -641,14 +467,14 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
                          "naming the receiving host", to);
         return false;
     }
-    if (udp_flow_port_bound(*sink_host, conf->dport)) {
+    if (vns_app_port_bound(*sink_host, VNS_IPPROTO_UDP, conf->dport)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<udp-flow> dport %u is already bound on '%s', expected "
                          "a free port (flows do not share a sink)",
                          conf->dport, (*sink_host)->name);
         return false;
     }
-    if (conf->sport != 0 && (udp_flow_port_bound(*src_host, conf->sport) ||
+    if (conf->sport != 0 && (vns_app_port_bound(*src_host, VNS_IPPROTO_UDP, conf->sport) ||
                              (*src_host == *sink_host && conf->sport == conf->dport))) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<udp-flow> sport %u is already bound on '%s', expected "
@@ -684,14 +510,14 @@ udp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
     }
     src_name = g_strdup_printf("%s.src", name);
     sink_name = g_strdup_printf("%s.sink", name);
-    src = udp_flow_add_app(net, cfg, &vns_udp_source_ops, src_name, error);
+    src = vns_app_add(net, cfg, &vns_udp_source_ops, src_name, error);
     if (src == NULL) {
         udp_flow_conf_clear(&conf);
         return false;
     }
     if (conf.sport == 0) {
         /* The flow's own stream, so other flows do not change the port. */
-        conf.sport = udp_flow_ephemeral_port(src_host,
+        conf.sport = vns_app_ephemeral_port(src_host, VNS_IPPROTO_UDP,
                                              src_host == sink_host ? conf.dport : 0,
                                              vns_element_rng(src));
         if (conf.sport == 0) {
@@ -704,13 +530,13 @@ udp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
     }
     conf.flow_id = vns_net_flow_register(net, name);
     port = vns_udp_source_setup(src, &conf);
-    if (!udp_flow_attach(cfg, src_host, port, error))
+    if (!vns_app_attach(cfg, src_host, port, error))
         return false;
-    sink = udp_flow_add_app(net, cfg, &vns_udp_sink_ops, sink_name, error);
+    sink = vns_app_add(net, cfg, &vns_udp_sink_ops, sink_name, error);
     if (sink == NULL)
         return false;
     port = vns_udp_sink_setup(sink, name, conf.flow_id, conf.dport, src, bin);
-    return udp_flow_attach(cfg, sink_host, port, error);
+    return vns_app_attach(cfg, sink_host, port, error);
 }
 
 const VnsBuilder vns_udp_flow_builder = {

@@ -16,11 +16,6 @@
 #define VNS_UDP_MAX_PAYLOAD_V4 65507
 #define VNS_UDP_MAX_PAYLOAD_V6 65527
 
-/* Linux's default ephemeral port range, /proc/sys/net/ipv4/ip_local_port_range
- * (Documentation/networking/ip-sysctl.rst: "32768 60999"). */
-#define VNS_UDP_EPHEMERAL_MIN 32768
-#define VNS_UDP_EPHEMERAL_MAX 60999
-
 extern const VnsBuilder vns_udp_flow_builder;
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include "models/transport/tcp_endpoint.h"
+#include "net/app.h"
 #include "net/wire.h"
 
 static const VnsAttrSpec tcp_flow_attrs[] = {
@@ -84,158 +85,6 @@ static const VnsTcpCcOps *const tcp_flow_ccs[] = {
     &vns_tcp_cubic_ops, &vns_tcp_newreno_ops,
 };
 
-static const VnsIpAddr *
-tcp_flow_port_addr(const VnsPort *p, VnsIpFamily family)
-{
-    const VnsIpAddr *a = family == VNS_IP_V4 ? &p->info.addr4 : &p->info.addr6;
-    return a->family == family ? a : NULL;
-}
-
-/* Resolves 'ref' ("host" or "host:interface") to a host and its address
- * of 'family'. */
-static bool
-tcp_flow_resolve_host(VnsNet *net, const VnsConfig *cfg, const char *attr,
-                      const char *ref, VnsIpFamily family, VnsElement **host,
-                      VnsIpAddr *addr, GError **error)
-{
-    g_autofree char *name = g_strdup(ref);
-    char *colon = strchr(name, ':');
-    const char *fam = family == VNS_IP_V4 ? "IPv4" : "IPv6";
-    VnsElement *e;
-
-    if (colon != NULL)
-        *colon++ = '\0';
-    e = vns_net_find(net, name);
-    if (e == NULL) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                         "<tcp-flow> '%s' names no element '%s', expected a "
-                         "host of the topology", attr, name);
-        return false;
-    }
-    for (guint i = 0; i < e->ports->len; i++) {
-        const VnsPort *p = e->ports->pdata[i];
-        const VnsIpAddr *a = tcp_flow_port_addr(p, family);
-        if (colon != NULL && strcmp(p->name, colon) != 0)
-            continue;
-        if (a != NULL) {
-            *host = e;
-            *addr = *a;
-            return true;
-        }
-    }
-    vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                     "<tcp-flow> '%s' is '%s', which has no %s address, "
-                     "expected a host%s with one", attr, ref, fam,
-                     colon != NULL ? " interface" : "");
-    return false;
-}
-
-/* The element owning interface address 'addr', or NULL. */
-static VnsElement *
-tcp_flow_find_owner(VnsNet *net, const VnsIpAddr *addr)
-{
-    for (guint i = 0; i < vns_net_n_elements(net); i++) {
-        VnsElement *e = vns_net_element(net, i);
-        for (guint k = 0; k < e->ports->len; k++) {
-            const VnsIpAddr *a = tcp_flow_port_addr(e->ports->pdata[k], addr->family);
-            if (a != NULL && vns_ip_addr_equal(a, addr))
-                return e;
-        }
-    }
-    return NULL;
-}
-
-/* True when an application on 'host' is bound to TCP port 'port'. */
-static bool
-tcp_flow_port_bound(const VnsElement *host, uint16_t port)
-{
-    for (guint k = 0; k < host->ports->len; k++) {
-        const VnsPort *p = host->ports->pdata[k];
-        if (p->peer != NULL && p->peer->info.l4_proto == VNS_IPPROTO_TCP &&
-            p->peer->info.l4_port == port)
-            return true;
-    }
-    return false;
-}
-
-/* Reads 'sport': a number, or "auto" (returned as 0). */
-static bool
-tcp_flow_read_sport(const VnsConfig *cfg, uint16_t *out, GError **error)
-{
-    g_autofree char *text = NULL;
-    char *end = NULL;
-    guint64 v;
-
-    if (!vns_config_string(cfg, "sport", &text, error))
-        return false;
-    if (strcmp(text, "auto") == 0) {
-        *out = 0;
-        return true;
-    }
-    v = g_ascii_strtoull(text, &end, 10);
-    if (!g_ascii_isdigit(text[0]) || *end != '\0' || v == 0 || v > 65535) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<tcp-flow> 'sport' is '%s', expected a port from 1 to "
-                         "65535 or 'auto'", text);
-        return false;
-    }
-    *out = (uint16_t) v;
-    return true;
-}
-
-/* An ephemeral port on 'host': a uniform draw from 'rng' in Linux's
- * range, then the next port not bound (wrapping). 0 when all are bound. */
-static uint16_t
-tcp_flow_ephemeral_port(const VnsElement *host, gsl_rng *rng)
-{
-    const unsigned n = VNS_TCP_EPHEMERAL_MAX - VNS_TCP_EPHEMERAL_MIN + 1;
-    unsigned off = (unsigned) gsl_rng_uniform_int(rng, n);
-
-    for (unsigned i = 0; i < n; i++) {
-        uint16_t port = (uint16_t) (VNS_TCP_EPHEMERAL_MIN + (off + i) % n);
-        if (!tcp_flow_port_bound(host, port))
-            return port;
-    }
-    return 0;
-}
-
-/* Adds an endpoint named 'name'. */
-static VnsElement *
-tcp_flow_add(VnsNet *net, const VnsConfig *cfg, const char *name, GError **error)
-{
-    GError *local = NULL;
-    VnsElement *e = vns_net_add(net, &vns_tcp_endpoint_ops, name, NULL, &local);
-
-    if (e == NULL) {
-        vns_config_error(error, cfg, local->code, "<tcp-flow>: %s", local->message);
-        g_error_free(local);
-    }
-    return e;
-}
-
-/* Joins application port 'app' to a new port "app:NAME" of 'host'. */
-static bool
-tcp_flow_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, GError **error)
-{
-    g_autofree char *pname = g_strdup_printf("app:%s", app->owner->name);
-    GError *local = NULL;
-    VnsPort *hp;
-
-    if (vns_element_find_port(host, pname) != NULL) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
-                         "<tcp-flow> host '%s' already has a port '%s', "
-                         "expected unique flow names", host->name, pname);
-        return false;
-    }
-    hp = vns_element_add_port(host, pname);
-    if (!vns_port_connect(hp, app, &local)) {
-        vns_config_error(error, cfg, local->code, "<tcp-flow>: %s", local->message);
-        g_error_free(local);
-        return false;
-    }
-    return true;
-}
-
 /* Reads the attributes and resolves the hosts. */
 static bool
 tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
@@ -252,7 +101,7 @@ tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
         !vns_config_string(cfg, "to", &to, error) ||
         !vns_config_enum(cfg, "family", &family_index, error) ||
         !vns_config_uint(cfg, "dport", &dport, error) ||
-        !tcp_flow_read_sport(cfg, &conf->lport, error) ||
+        !vns_app_read_port(cfg, "sport", &conf->lport, error) ||
         !vns_config_enum(cfg, "cc", &cc_index, error) ||
         !vns_config_time(cfg, "start", &conf->start, error) ||
         !vns_config_uint(cfg, "mtu", &mtu, error) ||
@@ -316,19 +165,19 @@ tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
                                              : "IPv6 (RFC 8200 section 5)");
         return false;
     }
-    if (!tcp_flow_resolve_host(net, cfg, "from", from, family, src_host,
+    if (!vns_app_resolve_host(net, cfg, "from", from, family, src_host,
                                &conf->local, error))
         return false;
     if (to_is_addr) {
         conf->remote = literal;
-        *dst_host = tcp_flow_find_owner(net, &literal);
+        *dst_host = vns_app_find_owner(net, &literal);
         if (*dst_host == NULL) {
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
                              "<tcp-flow> 'to' is %s, which no host interface "
                              "has, expected a host's address", to);
             return false;
         }
-    } else if (!tcp_flow_resolve_host(net, cfg, "to", to, family, dst_host,
+    } else if (!vns_app_resolve_host(net, cfg, "to", to, family, dst_host,
                                       &conf->remote, error)) {
         return false;
     }
@@ -338,14 +187,14 @@ tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
                          "two hosts (loopback is not modelled)", (*src_host)->name);
         return false;
     }
-    if (tcp_flow_port_bound(*dst_host, conf->rport)) {
+    if (vns_app_port_bound(*dst_host, VNS_IPPROTO_TCP, conf->rport)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<tcp-flow> dport %u is already bound on '%s', expected "
                          "a free port (flows do not share a server)",
                          conf->rport, (*dst_host)->name);
         return false;
     }
-    if (conf->lport != 0 && tcp_flow_port_bound(*src_host, conf->lport)) {
+    if (conf->lport != 0 && vns_app_port_bound(*src_host, VNS_IPPROTO_TCP, conf->lport)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                          "<tcp-flow> sport %u is already bound on '%s', expected "
                          "a free port or 'auto'", conf->lport, (*src_host)->name);
@@ -376,15 +225,15 @@ tcp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
         return false;
     cname = g_strdup_printf("%s.client", name);
     sname = g_strdup_printf("%s.server", name);
-    client = tcp_flow_add(net, cfg, cname, error);
+    client = vns_app_add(net, cfg, &vns_tcp_endpoint_ops, cname, error);
     if (client == NULL)
         return false;
-    server = tcp_flow_add(net, cfg, sname, error);
+    server = vns_app_add(net, cfg, &vns_tcp_endpoint_ops, sname, error);
     if (server == NULL)
         return false;
     if (conf.lport == 0) {
         /* The client's own stream, so other flows do not change the port. */
-        conf.lport = tcp_flow_ephemeral_port(src_host, vns_element_rng(client));
+        conf.lport = vns_app_ephemeral_port(src_host, VNS_IPPROTO_TCP, 0, vns_element_rng(client));
         if (conf.lport == 0) {
             vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
                              "<tcp-flow> every ephemeral port of '%s' is bound, "
@@ -398,10 +247,10 @@ tcp_flow_build(VnsNet *net, const VnsConfig *cfg, GError **error)
     sconf.lport = conf.rport;
     sconf.rport = 0;
     sconf.size = 0;
-    if (!tcp_flow_attach(cfg, dst_host,
+    if (!vns_app_attach(cfg, dst_host,
                          vns_tcp_endpoint_setup(server, &sconf, NULL, NULL), error))
         return false;
-    return tcp_flow_attach(cfg, src_host,
+    return vns_app_attach(cfg, src_host,
                            vns_tcp_endpoint_setup(client, &conf, name, server),
                            error);
 }

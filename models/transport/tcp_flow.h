@@ -8,11 +8,6 @@
 
 #include "topo/registry.h"
 
-/* Linux's default ephemeral port range, /proc/sys/net/ipv4/ip_local_port_range
- * (Documentation/networking/ip-sysctl.rst: "32768 60999"). */
-#define VNS_TCP_EPHEMERAL_MIN 32768
-#define VNS_TCP_EPHEMERAL_MAX 60999
-
 extern const VnsBuilder vns_tcp_flow_builder;
 
 #endif

@@ -26,3 +26,4 @@ src_libvnscore_a_SOURCES += \
 # Queue disciplines (drop-tail, CoDel, RED) for links and egress ports.
 src_libvnscore_a_SOURCES += src/net/qdisc.c src/net/qdisc.h
 src_libvnscore_a_SOURCES += src/net/lpm.c src/net/lpm.h
+src_libvnscore_a_SOURCES += src/net/app.c src/net/app.h
