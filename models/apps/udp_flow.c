@@ -408,14 +408,8 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
     if (vns_config_has(cfg, "stop")) {
         if (!vns_config_time(cfg, "stop", &conf->stop, error))
             return false;
-        if (conf->start >= conf->stop) {
-            g_autofree char *a = vns_time_format(conf->start);
-            g_autofree char *b = vns_time_format(conf->stop);
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                             "<udp-flow> 'start' (%s) is not before 'stop' (%s), "
-                             "expected start < stop", a, b);
+        if (!vns_app_check_window(cfg, conf->start, conf->stop, error))
             return false;
-        }
     }
     if (*bin <= 0) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
@@ -424,19 +418,9 @@ udp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsUdpSourceConf *conf,
         return false;
     }
     family = family_index == 0 ? VNS_IP_V4 : VNS_IP_V6;
-    to_is_addr = vns_ip_addr_parse(to, &literal, NULL);
-    if (to_is_addr) {
-        if (!vns_config_has(cfg, "family")) {
-            family = literal.family;
-        } else if (literal.family != family) {
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
-                             "<udp-flow> 'to' is an %s address but family is "
-                             "'%s', expected an address of the flow's family",
-                             literal.family == VNS_IP_V4 ? "IPv4" : "IPv6",
-                             family == VNS_IP_V4 ? "ipv4" : "ipv6");
-            return false;
-        }
-    }
+    if (!vns_app_flow_family(cfg, to, &family, &literal, error))
+        return false;
+    to_is_addr = literal.family != VNS_IP_NONE;
     limit = family == VNS_IP_V4 ? VNS_UDP_MAX_PAYLOAD_V4 : VNS_UDP_MAX_PAYLOAD_V6;
     if (!udp_flow_read_children(cfg, limit, conf, error))
         return false;

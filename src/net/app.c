@@ -213,3 +213,51 @@ vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
     }
     return true;
 }
+
+/*
+ * vns_app_check_window:
+ * Checks that 'start' is before 'stop' (the flow's sending window).
+ */
+bool
+vns_app_check_window(const VnsConfig *cfg, VnsTime start, VnsTime stop,
+                     GError **error)
+{
+    if (start < stop)
+        return true;
+    g_autofree char *a = vns_time_format(start);
+    g_autofree char *b = vns_time_format(stop);
+    vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                     "<%s> 'start' (%s) is not before 'stop' (%s), expected "
+                     "start < stop", vns_config_element(cfg), a, b);
+    return false;
+}
+
+/*
+ * vns_app_flow_family:
+ * The flow's IP family: 'family' as configured (attribute "family"), or,
+ * when 'to' is a literal address and no family is given, that address's.
+ * A literal of the other family is an error. *literal (family NONE when
+ * 'to' is not an address) receives the parsed address.
+ */
+bool
+vns_app_flow_family(const VnsConfig *cfg, const char *to, VnsIpFamily *family,
+                    VnsIpAddr *literal, GError **error)
+{
+    memset(literal, 0, sizeof *literal);
+    if (!vns_ip_addr_parse(to, literal, NULL)) {
+        memset(literal, 0, sizeof *literal);
+        return true;
+    }
+    if (!vns_config_has(cfg, "family")) {
+        *family = literal->family;
+    } else if (literal->family != *family) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
+                         "<%s> 'to' is an %s address but family is '%s', "
+                         "expected an address of the flow's family",
+                         vns_config_element(cfg),
+                         literal->family == VNS_IP_V4 ? "IPv4" : "IPv6",
+                         *family == VNS_IP_V4 ? "ipv4" : "ipv6");
+        return false;
+    }
+    return true;
+}

@@ -34,4 +34,10 @@ VnsElement *vns_app_add(VnsNet *net, const VnsConfig *cfg,
 bool vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
                     GError **error);
 
+bool vns_app_check_window(const VnsConfig *cfg, VnsTime start, VnsTime stop,
+                          GError **error);
+bool vns_app_flow_family(const VnsConfig *cfg, const char *to,
+                         VnsIpFamily *family, VnsIpAddr *literal,
+                         GError **error);
+
 #endif
