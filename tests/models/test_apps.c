@@ -734,43 +734,6 @@ Test(apps, sink_measures_from_the_end_of_warmup)
 
 /* ---- experiments through hosts, routers and links ---- */
 
-/* Each test gets the RelaxNG schemas generated from the registry (what
- * `vnetsim schema` prints) in a temporary directory, so it does not depend
- * on the shipped copies being regenerated. */
-static void
-apps_schemas_init(void)
-{
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("vns-apps-XXXXXX", &error);
-    g_autoptr(GString) topo = NULL, exp = NULL;
-    g_autofree char *tp = NULL, *ep = NULL;
-
-    cr_assert_not_null(dir);
-    cr_assert(vns_models_register(reg, &error));
-    topo = vns_schema_generate(reg, &vns_topology_spec, &vns_topology_spec,
-                               VNS_SCOPE_TOPOLOGY);
-    exp = vns_schema_generate(reg, &vns_experiment_spec, &vns_traffic_spec,
-                              VNS_SCOPE_TRAFFIC);
-    tp = g_build_filename(dir, "topology.rng", NULL);
-    ep = g_build_filename(dir, "experiment.rng", NULL);
-    cr_assert(g_file_set_contents(tp, topo->str, (gssize) topo->len, &error));
-    cr_assert(g_file_set_contents(ep, exp->str, (gssize) exp->len, &error));
-    g_setenv("VNETSIM_SCHEMADIR", dir, TRUE);
-}
-
-static void
-apps_schemas_fini(void)
-{
-    const char *dir = g_getenv("VNETSIM_SCHEMADIR");
-    g_autofree char *tp = g_build_filename(dir, "topology.rng", NULL);
-    g_autofree char *ep = g_build_filename(dir, "experiment.rng", NULL);
-
-    g_unlink(tp);
-    g_unlink(ep);
-    g_rmdir(dir);
-}
-
 /* Loads tests/data/'file' with 'sets' and builds it into a new network,
  * seeded for replication 'rep'. */
 static VnsNet *
@@ -870,20 +833,17 @@ apps_check_exact(const char *family, uint64_t ip_hdr)
     cr_assert_float_eq(apps_num(r, "f1", "goodput_bps"), 9e6, 1e-6);
 }
 
-Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv4,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv4)
 {
     apps_check_exact("ipv4", 20);
 }
 
-Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv6,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, cbr_latency_is_the_sum_of_hop_delays_ipv6)
 {
     apps_check_exact("ipv6", 40);
 }
 
-Test(apps, overload_of_120_percent_loses_one_packet_in_six,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, overload_of_120_percent_loses_one_packet_in_six)
 {
     /* ok-apps-overload.xml: 1002-byte payloads (1068 wire bytes) every
      * 71.2 us into a 100 Mbit/s bottleneck that serves one per
@@ -927,8 +887,7 @@ apps_check_line_rate(const char *family, unsigned payload, unsigned overhead)
               want, payload * 8);
 }
 
-Test(apps, saturated_link_gives_line_rate_goodput,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, saturated_link_gives_line_rate_goodput)
 {
     /* 1472 / 1538 x 100 Mbit/s = 95.71 Mbit/s, the classic UDP figure for a
      * 1500-byte MTU; over IPv6 the largest payload is 1452. */
@@ -936,8 +895,7 @@ Test(apps, saturated_link_gives_line_rate_goodput,
     apps_check_line_rate("ipv6", 1452, 8 + 40 + 14 + 4 + 8 + 12);
 }
 
-Test(apps, poisson_queue_matches_m_d_1,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, poisson_queue_matches_m_d_1)
 {
     /* ok-apps-mdone.xml: Poisson arrivals at 80% of h1's 100 Mbit/s link,
      * fixed 1066-byte frames: an M/D/1 queue with service S = 85.28 us and
@@ -966,8 +924,7 @@ Test(apps, poisson_queue_matches_m_d_1,
               mean * 1e6, want * 1e6, 4.781 * sd / sqrt(n) * 1e6);
 }
 
-Test(apps, every_pattern_and_size_runs,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, every_pattern_and_size_runs)
 {
     /* ok-apps-mixed.xml on a lightly loaded 1 Gbit/s link: nothing is lost,
      * and the payload sizes stay inside their distributions' ranges. */
@@ -988,8 +945,7 @@ Test(apps, every_pattern_and_size_runs,
     cr_assert_eq(apps_num(r, "short", "received_packets"), 600);
 }
 
-Test(apps, ports_are_bound_as_advertised,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, ports_are_bound_as_advertised)
 {
     /* Source ports: 40000 as given; "auto" in Linux's 32768-60999 and the
      * same when built again with the same seed. Sinks advertise their
@@ -1030,8 +986,7 @@ Test(apps, ports_are_bound_as_advertised,
 
 /* ---- input errors ---- */
 
-Test(apps, bad_flows_are_refused_with_file_and_line,
-     .init = apps_schemas_init, .fini = apps_schemas_fini)
+Test(apps, bad_flows_are_refused_with_file_and_line)
 {
     static const struct {
         const char *file;

@@ -212,26 +212,7 @@ typedef struct {
     VnsSim *sim;
     VnsNet *net;
     VnsRegistry *reg;
-    char *schema_dir;
 } Bench;
-
-/* Writes the topology schema generated from the registered specs into a
- * temporary directory and points the loader at it, so the tests do not
- * depend on the shipped copy being regenerated. */
-static void
-bench_schema(Bench *b)
-{
-    g_autoptr(GString) rng = vns_schema_generate(b->reg, &vns_topology_spec,
-                                                 &vns_topology_spec,
-                                                 VNS_SCOPE_TOPOLOGY);
-    g_autofree char *file = NULL;
-
-    b->schema_dir = g_dir_make_tmp("vns-host-XXXXXX", NULL);
-    cr_assert_not_null(b->schema_dir);
-    file = g_build_filename(b->schema_dir, "topology.rng", NULL);
-    cr_assert(g_file_set_contents(file, rng->str, (gssize) rng->len, NULL));
-    g_setenv("VNETSIM_SCHEMADIR", b->schema_dir, TRUE);
-}
 
 /* Loads tests/data/'file' with parameters 'set' ("name", "value", ...,
  * NULL) into a new network. Returns false with 'error' set on failure. */
@@ -247,7 +228,6 @@ bench_load(Bench *b, const char *file, const char *const *set, GError **error)
     b->net = vns_net_new(b->sim);
     b->reg = vns_registry_new();
     cr_assert(vns_models_register(b->reg, NULL));
-    bench_schema(b);
     for (size_t i = 0; set != NULL && set[i] != NULL; i += 2)
         vns_params_set(params, set[i], set[i + 1], false);
     doc = vns_topo_read(b->reg, path, error);
@@ -277,8 +257,6 @@ bench_start(Bench *b)
 static void
 bench_finish(Bench *b)
 {
-    g_autofree char *file = g_build_filename(b->schema_dir, "topology.rng", NULL);
-
     vns_net_stop(b->net);
     vns_sim_free(b->sim);
     cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(b->net)), 0,
@@ -286,9 +264,6 @@ bench_finish(Bench *b)
                  vns_packet_pool_outstanding(vns_net_pool(b->net)));
     vns_net_free(b->net);
     vns_registry_free(b->reg);
-    g_unlink(file);
-    g_rmdir(b->schema_dir);
-    g_free(b->schema_dir);
 }
 
 /* A host's counter from its "hosts" row. */

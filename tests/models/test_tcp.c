@@ -219,41 +219,6 @@ tcp_splice_lossy(VnsNet *net, const char *host)
 
 /* ---- experiments ---- */
 
-/* Schemas generated from the registry, as test_apps.c does. */
-static void
-tcp_schemas_init(void)
-{
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("vns-tcp-XXXXXX", &error);
-    g_autoptr(GString) topo = NULL, exp = NULL;
-    g_autofree char *tp = NULL, *ep = NULL;
-
-    cr_assert_not_null(dir);
-    cr_assert(vns_models_register(reg, &error));
-    topo = vns_schema_generate(reg, &vns_topology_spec, &vns_topology_spec,
-                               VNS_SCOPE_TOPOLOGY);
-    exp = vns_schema_generate(reg, &vns_experiment_spec, &vns_traffic_spec,
-                              VNS_SCOPE_TRAFFIC);
-    tp = g_build_filename(dir, "topology.rng", NULL);
-    ep = g_build_filename(dir, "experiment.rng", NULL);
-    cr_assert(g_file_set_contents(tp, topo->str, (gssize) topo->len, &error));
-    cr_assert(g_file_set_contents(ep, exp->str, (gssize) exp->len, &error));
-    g_setenv("VNETSIM_SCHEMADIR", dir, TRUE);
-}
-
-static void
-tcp_schemas_fini(void)
-{
-    const char *dir = g_getenv("VNETSIM_SCHEMADIR");
-    g_autofree char *tp = g_build_filename(dir, "topology.rng", NULL);
-    g_autofree char *ep = g_build_filename(dir, "experiment.rng", NULL);
-
-    g_unlink(tp);
-    g_unlink(ep);
-    g_rmdir(dir);
-}
-
 /* A built experiment, run in stages by the test. */
 typedef struct {
     VnsRegistry *reg;
@@ -451,14 +416,12 @@ tcp_check_handshake(const char *family, uint32_t ip_hdr, uint16_t mss)
     tcp_free(&r);
 }
 
-Test(tcp, handshake_and_teardown_are_exact_ipv4,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, handshake_and_teardown_are_exact_ipv4)
 {
     tcp_check_handshake("ipv4", 20, 1460);
 }
 
-Test(tcp, handshake_and_teardown_are_exact_ipv6,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, handshake_and_teardown_are_exact_ipv6)
 {
     tcp_check_handshake("ipv6", 40, 1440);
 }
@@ -625,16 +588,14 @@ tcp_check_bulk(const char *family, const char *cc, uint32_t mss, uint32_t ip_hdr
     cr_assert_eq(tcp_num(r, "bulk", "retransmissions"), 0);
 }
 
-Test(tcp, lossless_bulk_reaches_the_goodput_bound,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, lossless_bulk_reaches_the_goodput_bound)
 {
     tcp_check_bulk("ipv4", "cubic", 1460, 20);
     tcp_check_bulk("ipv4", "newreno", 1460, 20);
     tcp_check_bulk("ipv6", "cubic", 1440, 40);
 }
 
-Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission)
 {
     /* The same bulk flow from ISS = 2^32 - 100001: the sequence numbers
      * wrap after 100 kB, early in slow start; the goodput is the same as
@@ -656,8 +617,7 @@ Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission,
     vns_report_free(rep);
 }
 
-Test(tcp, sized_flow_completes_and_closes,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, sized_flow_completes_and_closes)
 {
     /* ok-tcp-sized.xml: 1 MB over 100 Mbit/s, 1 ms. The client is in
      * TIME_WAIT at the end (less than 60 s after its FIN), everything was
@@ -709,8 +669,7 @@ tcp_run_lossy_every(const char *const *sets, double p, uint64_t every,
     return rep;
 }
 
-Test(tcp, newreno_goodput_matches_mathis_under_random_loss,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, newreno_goodput_matches_mathis_under_random_loss)
 {
     /* Mathis, Semke, Mahdavi, Ott (1997): BW = MSS / RTT x C / sqrt(p),
      * C = sqrt(3/2), for a window limited only by loss. ok-tcp-loss.xml:
@@ -746,8 +705,7 @@ Test(tcp, newreno_goodput_matches_mathis_under_random_loss,
     }
 }
 
-Test(tcp, cubic_goodput_matches_the_rfc9438_response_function,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, cubic_goodput_matches_the_rfc9438_response_function)
 {
     /* RFC 9438 section 5.1 (Ha, Rhee, Xu 2008): with one loss every 1/p
      * packets (the deterministic model the analysis assumes) the average
@@ -817,8 +775,7 @@ tcp_run_drops(const char *sack, const uint64_t *drops)
     return rep;
 }
 
-Test(tcp, sack_repairs_three_holes_in_one_round_trip,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, sack_repairs_three_holes_in_one_round_trip)
 {
     /* Three data segments lost from one window (the client's packets 200,
      * 203 and 206, in slow start): with SACK the
@@ -841,8 +798,7 @@ Test(tcp, sack_repairs_three_holes_in_one_round_trip,
                   tcp_num(without, "loss", "delivered_bytes"));
 }
 
-Test(tcp, rto_backs_off_exponentially_to_its_maximum,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, rto_backs_off_exponentially_to_its_maximum)
 {
     /* ok-tcp-loss.xml without random loss, and from 1 s on everything the
      * client sends is lost. The first timeout comes one RTO after the
@@ -896,8 +852,7 @@ Test(tcp, rto_backs_off_exponentially_to_its_maximum,
     g_array_free(tap.segs, TRUE);
 }
 
-Test(tcp, sized_flows_complete_through_loss_in_both_directions,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, sized_flows_complete_through_loss_in_both_directions)
 {
     /* ok-tcp-sized.xml with 5% of the packets lost each way (SYNs,
      * SYN-ACKs, data, ACKs and FINs alike): for several seeds, the whole
@@ -936,8 +891,7 @@ Test(tcp, sized_flows_complete_through_loss_in_both_directions,
     }
 }
 
-Test(tcp, syn_to_a_black_hole_times_out_after_six_retries,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, syn_to_a_black_hole_times_out_after_six_retries)
 {
     /* Everything h1 sends is lost from time 0. The SYN leaves at 0 and is
      * retransmitted after the initial RTO of 1 s (RFC 6298 section 2.1),
@@ -966,8 +920,7 @@ Test(tcp, syn_to_a_black_hole_times_out_after_six_retries,
     g_array_free(tap.segs, TRUE);
 }
 
-Test(tcp, two_cubic_flows_share_a_bottleneck_fairly,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, two_cubic_flows_share_a_bottleneck_fairly)
 {
     /* ok-tcp-fair.xml: two CUBIC flows from h1 to h2 over 100 Mbit/s,
      * 5 ms, a 100-packet queue, 8 MB buffers (loss-limited), the second
@@ -988,8 +941,7 @@ Test(tcp, two_cubic_flows_share_a_bottleneck_fairly,
 
 /* ---- input errors ---- */
 
-Test(tcp, bad_flows_are_refused_with_file_and_line,
-     .init = tcp_schemas_init, .fini = tcp_schemas_fini)
+Test(tcp, bad_flows_are_refused_with_file_and_line)
 {
     static const struct {
         const char *file;
