@@ -1467,74 +1467,44 @@ host_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 
-/* Reads an address attribute: 'flags' as vns_ip_prefix_parse() takes
- * them. Absent: family NONE. */
+/* Optional prefix / address attributes; absent leaves them zeroed
+ * (family VNS_IP_NONE). */
 static bool
 host_cfg_prefix(const VnsConfig *cfg, const char *attr, VnsIpPrefixFlags flags,
                 VnsIpPrefix *out, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) local = NULL;
+    bool present;
 
     memset(out, 0, sizeof *out);
-    if (!vns_config_string(cfg, attr, &text, error))
-        return false;
-    if (text == NULL)
-        return true;
-    if (!vns_ip_prefix_parse(text, flags, out, &local)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
-                         vns_config_element(cfg), attr, local->message);
-        return false;
-    }
-    return true;
+    return vns_config_prefix(cfg, attr, flags, out, &present, error);
 }
 
 static bool
 host_cfg_ip(const VnsConfig *cfg, const char *attr, VnsIpAddr *out,
             GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) local = NULL;
+    bool present;
 
     memset(out, 0, sizeof *out);
-    if (!vns_config_string(cfg, attr, &text, error))
-        return false;
-    if (text == NULL)
-        return true;
-    if (!vns_ip_addr_parse(text, out, &local)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
-                         vns_config_element(cfg), attr, local->message);
-        return false;
-    }
-    return true;
+    return vns_config_ip(cfg, attr, out, &present, error);
 }
 
-/* Reads a MAC attribute; absent: *present false. */
+/* Reads a unicast MAC attribute; absent: *present false. */
 static bool
 host_cfg_mac(const VnsConfig *cfg, const char *attr, VnsMac *out,
              bool *present, GError **error)
 {
-    g_autofree char *text = NULL;
-    g_autoptr(GError) local = NULL;
+    char buf[VNS_MAC_STRLEN];
 
-    *present = false;
-    if (!vns_config_string(cfg, attr, &text, error))
+    if (!vns_config_mac(cfg, attr, out, present, error))
         return false;
-    if (text == NULL)
-        return true;
-    if (!vns_mac_parse(text, out, &local)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
-                         vns_config_element(cfg), attr, local->message);
-        return false;
-    }
-    if (vns_mac_is_multicast(out)) {
+    if (*present && vns_mac_is_multicast(out)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
                          "<%s> '%s' is '%s', a multicast address, expected a "
                          "unicast MAC (first byte even)",
-                         vns_config_element(cfg), attr, text);
+                         vns_config_element(cfg), attr, vns_mac_format(out, buf));
         return false;
     }
-    *present = true;
     return true;
 }
 

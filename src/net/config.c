@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "net/addr.h"
 
 G_DEFINE_QUARK(vns-config-error-quark, vns_config_error)
 
@@ -494,17 +495,35 @@ vns_config_double(const VnsConfig *cfg, const char *attr, double *out,
     return true;
 }
 
-bool
-vns_config_time(const VnsConfig *cfg, const char *attr, VnsTime *out,
-                GError **error)
+/* A parser of typed text: one of the library's *_parse functions behind a
+ * common signature. */
+typedef bool (*ConfigParseFn)(const char *text, void *out, const void *arg,
+                              GError **error);
+
+/* Reads 'attr' and parses it with 'parse', prefixing a parse error with
+ * "file:line: <element> 'attr': ". With 'present' non-NULL the attribute
+ * is optional: absent (and no default) sets *present false and succeeds. */
+static bool
+config_parsed(const VnsConfig *cfg, const char *attr, ConfigParseFn parse,
+              void *out, const void *arg, bool *present, GError **error)
 {
     const VnsAttrSpec *spec;
-    g_autofree char *v = config_need(cfg, attr, &spec, error);
     GError *local = NULL;
+    g_autofree char *v = NULL;
 
-    if (v == NULL)
+    if (present != NULL) {
+        v = config_raw(cfg, attr, &spec, &local);
+        if (local != NULL) {
+            g_propagate_error(error, local);
+            return false;
+        }
+        *present = v != NULL;
+        if (v == NULL)
+            return true;
+    } else if ((v = config_need(cfg, attr, &spec, error)) == NULL) {
         return false;
-    if (!vns_time_parse(v, out, &local)) {
+    }
+    if (!parse(v, out, arg, &local)) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
                          cfg->spec->element, attr, local->message);
         g_error_free(local);
@@ -513,22 +532,77 @@ vns_config_time(const VnsConfig *cfg, const char *attr, VnsTime *out,
     return true;
 }
 
+static bool
+config_parse_time(const char *text, void *out, const void *arg, GError **error)
+{
+    return vns_time_parse(text, out, error);
+}
+
+static bool
+config_parse_rate(const char *text, void *out, const void *arg, GError **error)
+{
+    return vns_rate_parse(text, out, error);
+}
+
+static bool
+config_parse_ip(const char *text, void *out, const void *arg, GError **error)
+{
+    return vns_ip_addr_parse(text, out, error);
+}
+
+static bool
+config_parse_mac(const char *text, void *out, const void *arg, GError **error)
+{
+    return vns_mac_parse(text, out, error);
+}
+
+static bool
+config_parse_prefix(const char *text, void *out, const void *arg, GError **error)
+{
+    return vns_ip_prefix_parse(text, *(const VnsIpPrefixFlags *) arg, out, error);
+}
+
+bool
+vns_config_time(const VnsConfig *cfg, const char *attr, VnsTime *out,
+                GError **error)
+{
+    return config_parsed(cfg, attr, config_parse_time, out, NULL, NULL, error);
+}
+
+/*
+ * vns_config_ip, vns_config_mac, vns_config_prefix:
+ * Optional address attributes: *present tells whether the attribute (or a
+ * default) was there; 'flags' as for vns_ip_prefix_parse().
+ */
+bool
+vns_config_ip(const VnsConfig *cfg, const char *attr, VnsIpAddr *out,
+              bool *present, GError **error)
+{
+    return config_parsed(cfg, attr, config_parse_ip, out, NULL, present, error);
+}
+
+bool
+vns_config_mac(const VnsConfig *cfg, const char *attr, VnsMac *out,
+               bool *present, GError **error)
+{
+    return config_parsed(cfg, attr, config_parse_mac, out, NULL, present, error);
+}
+
+bool
+vns_config_prefix(const VnsConfig *cfg, const char *attr,
+                  VnsIpPrefixFlags flags, VnsIpPrefix *out, bool *present,
+                  GError **error)
+{
+    return config_parsed(cfg, attr, config_parse_prefix, out, &flags, present,
+                         error);
+}
+
 bool
 vns_config_rate(const VnsConfig *cfg, const char *attr, uint64_t *out,
                 GError **error)
 {
-    const VnsAttrSpec *spec;
-    g_autofree char *v = config_need(cfg, attr, &spec, error);
-    GError *local = NULL;
-
-    if (v == NULL)
+    if (!config_parsed(cfg, attr, config_parse_rate, out, NULL, NULL, error))
         return false;
-    if (!vns_rate_parse(v, out, &local)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE, "<%s> '%s': %s",
-                         cfg->spec->element, attr, local->message);
-        g_error_free(local);
-        return false;
-    }
     if (*out == 0) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
                          "<%s> '%s' is zero, expected a positive rate",

@@ -17,6 +17,7 @@
 #include <glib.h>
 #include <libxml/tree.h>
 #include "sim/time.h"
+#include "net/addr.h"
 
 #define VNS_CONFIG_ERROR (vns_config_error_quark())
 GQuark vns_config_error_quark(void);
@@ -118,6 +119,13 @@ bool vns_config_time(const VnsConfig *cfg, const char *attr, VnsTime *out,
                      GError **error);
 bool vns_config_rate(const VnsConfig *cfg, const char *attr, uint64_t *out,
                      GError **error);
+bool vns_config_ip(const VnsConfig *cfg, const char *attr, VnsIpAddr *out,
+                   bool *present, GError **error);
+bool vns_config_mac(const VnsConfig *cfg, const char *attr, VnsMac *out,
+                    bool *present, GError **error);
+bool vns_config_prefix(const VnsConfig *cfg, const char *attr,
+                       VnsIpPrefixFlags flags, VnsIpPrefix *out, bool *present,
+                       GError **error);
 bool vns_config_bool(const VnsConfig *cfg, const char *attr, bool *out,
                      GError **error);
 bool vns_config_enum(const VnsConfig *cfg, const char *attr, int *out,
