@@ -350,30 +350,30 @@ host_ip6_forwardable(const VnsIp6 *a)
     return !host_ip6_is_unspecified(a) && !vns_ip6_equal(a, &loopback);
 }
 
-/* The destination address of the IP packet at data[0] (already checked to
- * hold a whole header). */
+/* The source or destination address of the IP packet at data[0] (already
+ * checked to hold a whole header): IPv4 bytes 12/16, IPv6 bytes 8/24. */
 static VnsIpAddr
-host_pkt_dst(const VnsPacket *pkt)
+host_pkt_addr(const VnsPacket *pkt, bool dst)
 {
     const uint8_t *ip = vns_packet_data(pkt);
     VnsIp6 a;
 
     if (ip[0] >> 4 == 4)
-        return vns_ip_addr_v4(vns_wire_get32(ip + 16));
-    memcpy(a.b, ip + 24, 16);
+        return vns_ip_addr_v4(vns_wire_get32(ip + (dst ? 16 : 12)));
+    memcpy(a.b, ip + (dst ? 24 : 8), 16);
     return vns_ip_addr_v6(&a);
+}
+
+static VnsIpAddr
+host_pkt_dst(const VnsPacket *pkt)
+{
+    return host_pkt_addr(pkt, true);
 }
 
 static VnsIpAddr
 host_pkt_src(const VnsPacket *pkt)
 {
-    const uint8_t *ip = vns_packet_data(pkt);
-    VnsIp6 a;
-
-    if (ip[0] >> 4 == 4)
-        return vns_ip_addr_v4(vns_wire_get32(ip + 12));
-    memcpy(a.b, ip + 8, 16);
-    return vns_ip_addr_v6(&a);
+    return host_pkt_addr(pkt, false);
 }
 
 /* The interface that holds address 'a', or -1: the host is local for any
