@@ -16,6 +16,7 @@ static const struct {
     { &vns_p2p_link_ops, VNS_SCOPE_TOPOLOGY },
     { &vns_host_ops, VNS_SCOPE_TOPOLOGY },
     { &vns_router_ops, VNS_SCOPE_TOPOLOGY },
+    { &vns_hypervisor_ops, VNS_SCOPE_TOPOLOGY },
 };
 
 static const struct {

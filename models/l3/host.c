@@ -270,6 +270,12 @@ static const VnsAttrSpec router_attrs[] = {
                "to it. Default true: that is what makes it a router.")
 };
 
+static const VnsAttrSpec hypervisor_attrs[] = {
+    HOST_ATTRS("false", "Whether the hypervisor's own stack forwards IP "
+               "packets not addressed to it (net.ipv4.ip_forward). Default "
+               "false, as on Linux.")
+};
+
 static const VnsSpec host_spec = {
     "host", "An IPv4/IPv6 end host: interfaces, static routes, static "
     "neighbours, applications on other ports; forwards only if 'forward'.",
@@ -280,6 +286,15 @@ static const VnsSpec router_spec = {
     "router", "An IPv4/IPv6 router: a host that forwards by default "
     "(longest-prefix match, TTL, ICMP errors).",
     router_attrs, host_children, false,
+};
+
+static const VnsSpec hypervisor_spec = {
+    "hypervisor", "A virtualization host: its own IPv4/IPv6 stack (the "
+    "underlay end of tunnels, its management address) and the CPU, 'cores' "
+    "wide, that the vNICs, TAPs, bridges and switches naming it in their "
+    "'node' attribute charge their per-packet work to. VMs are <host> "
+    "elements joined to it through vNICs.",
+    hypervisor_attrs, host_children, false,
 };
 
 /* ------------------------------------------------------------------ */
@@ -425,7 +440,8 @@ bool
 vns_host_is_host(const VnsElement *element)
 {
     return element != NULL &&
-           (element->ops == &vns_host_ops || element->ops == &vns_router_ops);
+           (element->ops == &vns_host_ops || element->ops == &vns_router_ops ||
+            element->ops == &vns_hypervisor_ops);
 }
 
 /*
@@ -2118,6 +2134,19 @@ const VnsElementOps vns_host_ops = {
 const VnsElementOps vns_router_ops = {
     .type = "router",
     .spec = &router_spec,
+    .instance_size = sizeof(Host),
+    .create = host_create,
+    .start = host_start,
+    .receive = host_receive,
+    .reset = host_reset,
+    .stop = host_stop,
+    .stats = host_stats,
+    .free = host_free,
+};
+
+const VnsElementOps vns_hypervisor_ops = {
+    .type = "hypervisor",
+    .spec = &hypervisor_spec,
     .instance_size = sizeof(Host),
     .create = host_create,
     .start = host_start,

@@ -19,6 +19,8 @@
 
 extern const VnsElementOps vns_host_ops;
 extern const VnsElementOps vns_router_ops;
+/* A host whose CPU the vNICs, TAPs and bridges naming it 'node' share. */
+extern const VnsElementOps vns_hypervisor_ops;
 
 /* The hook points, in Linux's order (include/uapi/linux/netfilter.h,
  * enum nf_inet_hooks). */

@@ -170,6 +170,56 @@ vns_net_find_port(const VnsNet *net, const char *ref, GError **error)
     return p;
 }
 
+/*
+ * vns_net_find_node:
+ * The CPU node of the element named 'name' (a host, a router, a hypervisor:
+ * any element that owns or uses one). Errors without a file prefix.
+ */
+VnsNode *
+vns_net_find_node(const VnsNet *net, const char *name, GError **error)
+{
+    VnsElement *e = vns_net_find(net, name);
+
+    if (e == NULL || e->node == NULL) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_REFERENCE,
+                    e == NULL ? "'%s' names no element, expected the name of "
+                                "a host, router or hypervisor"
+                              : "'%s' has no CPU, expected the name of a "
+                                "host, router or hypervisor", name);
+        return NULL;
+    }
+    return e->node;
+}
+
+/*
+ * vns_element_use_node:
+ * Reads the optional attribute 'attr' of 'cfg' (the name of a host, router
+ * or hypervisor) and makes that element's CPU this element's node; without
+ * the attribute the element keeps its node (NULL: it costs no CPU). Call it
+ * from ops->connect, when every element exists. Errors carry file:line.
+ */
+bool
+vns_element_use_node(VnsElement *self, const VnsConfig *cfg, const char *attr,
+                     GError **error)
+{
+    g_autofree char *name = NULL;
+    g_autoptr(GError) local = NULL;
+    VnsNode *node;
+
+    if (cfg == NULL || !vns_config_has(cfg, attr))
+        return true;
+    if (!vns_config_string(cfg, attr, &name, error))
+        return false;
+    node = vns_net_find_node(self->net, name, &local);
+    if (node == NULL) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+        return false;
+    }
+    self->node = node;
+    return true;
+}
+
 guint
 vns_net_n_elements(const VnsNet *net)
 {

@@ -114,6 +114,12 @@ VnsElement *vns_net_add(VnsNet *net, const VnsElementOps *ops, const char *name,
 VnsElement *vns_net_find(const VnsNet *net, const char *name);
 /* Looks up "element:port"; with no ":port", the element's only port. */
 VnsPort *vns_net_find_port(const VnsNet *net, const char *ref, GError **error);
+/* The CPU of the element named 'name' (host, router, hypervisor...). */
+VnsNode *vns_net_find_node(const VnsNet *net, const char *name, GError **error);
+/* From ops->connect: the optional attribute 'attr' (conventionally "node")
+ * names the element whose CPU this element is charged to. */
+bool vns_element_use_node(VnsElement *self, const VnsConfig *cfg,
+                          const char *attr, GError **error);
 guint vns_net_n_elements(const VnsNet *net);
 VnsElement *vns_net_element(const VnsNet *net, guint i);
 
