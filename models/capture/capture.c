@@ -258,15 +258,13 @@ capture_check_file(const VnsConfig *cfg, const char *file, GError **error)
 static bool
 capture_build(VnsNet *net, const VnsConfig *cfg, GError **error)
 {
-    g_autofree char *file = NULL, *at = NULL, *name = NULL;
-    GError *local = NULL;
+    g_autofree char *file = NULL, *name = NULL;
     VnsElement *e;
     VnsPort *port;
     Capture *c;
 
     if (!vns_config_string(cfg, "file", &file, error) ||
-        !capture_check_file(cfg, file, error) ||
-        !vns_config_string(cfg, "at", &at, error))
+        !capture_check_file(cfg, file, error))
         return false;
     for (guint i = 0; i < vns_net_n_elements(net); i++) {
         const Capture *o = (const Capture *) vns_net_element(net, i);
@@ -278,13 +276,9 @@ capture_build(VnsNet *net, const VnsConfig *cfg, GError **error)
             return false;
         }
     }
-    port = vns_net_find_port(net, at, &local);
-    if (port == NULL) {
-        vns_config_error(error, cfg, local->code, "<capture> 'at': %s",
-                         local->message);
-        g_error_free(local);
+    port = vns_config_port(cfg, net, "at", error);
+    if (port == NULL)
         return false;
-    }
     /* Topology names cannot hold ':', so this one is free. */
     name = g_strdup_printf("capture:%s", file);
     e = vns_net_add(net, &vns_capture_ops, name, cfg, error);

@@ -354,35 +354,11 @@ p2p_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     return true;
 }
 
-/* Joins the link's port 'end' ("a" or "b") to the port its attribute
- * names. */
-static bool
-p2p_connect_end(VnsElement *self, const VnsConfig *cfg, uint16_t index,
-                GError **error)
-{
-    const char *end = index == 0 ? "a" : "b";
-    g_autofree char *ref = NULL;
-    GError *local = NULL;
-    VnsPort *peer;
-
-    if (!vns_config_string(cfg, end, &ref, error))
-        return false;
-    peer = vns_net_find_port(self->net, ref, &local);
-    if (peer == NULL ||
-        !vns_port_connect(vns_element_port(self, index), peer, &local)) {
-        vns_config_error(error, cfg, local->code, "<link> '%s': %s", end,
-                         local->message);
-        g_error_free(local);
-        return false;
-    }
-    return true;
-}
-
 static bool
 p2p_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
 {
-    return p2p_connect_end(self, cfg, 0, error) &&
-           p2p_connect_end(self, cfg, 1, error);
+    return vns_config_connect(cfg, vns_element_port(self, 0), "a", error) &&
+           vns_config_connect(cfg, vns_element_port(self, 1), "b", error);
 }
 
 /* The element part of a reference "element:port". */

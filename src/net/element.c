@@ -220,6 +220,51 @@ vns_element_use_node(VnsElement *self, const VnsConfig *cfg, const char *attr,
     return true;
 }
 
+/*
+ * vns_config_port:
+ * The port that the reference attribute 'attr' of 'cfg' names
+ * ("element:port", or "element" with one port). Errors carry file:line and
+ * the attribute.
+ */
+VnsPort *
+vns_config_port(const VnsConfig *cfg, const VnsNet *net, const char *attr,
+                GError **error)
+{
+    g_autofree char *ref = NULL;
+    g_autoptr(GError) local = NULL;
+    VnsPort *port;
+
+    if (!vns_config_string(cfg, attr, &ref, error))
+        return NULL;
+    port = vns_net_find_port(net, ref, &local);
+    if (port == NULL)
+        vns_config_error(error, cfg, local->code, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+    return port;
+}
+
+/*
+ * vns_config_connect:
+ * Joins 'port' to the port the reference attribute 'attr' names, with
+ * file:line errors (dangling reference, port already taken).
+ */
+bool
+vns_config_connect(const VnsConfig *cfg, VnsPort *port, const char *attr,
+                   GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    VnsPort *peer = vns_config_port(cfg, port->owner->net, attr, error);
+
+    if (peer == NULL)
+        return false;
+    if (!vns_port_connect(port, peer, &local)) {
+        vns_config_error(error, cfg, local->code, "<%s> '%s': %s",
+                         vns_config_element(cfg), attr, local->message);
+        return false;
+    }
+    return true;
+}
+
 guint
 vns_net_n_elements(const VnsNet *net)
 {

@@ -114,6 +114,12 @@ VnsElement *vns_net_add(VnsNet *net, const VnsElementOps *ops, const char *name,
 VnsElement *vns_net_find(const VnsNet *net, const char *name);
 /* Looks up "element:port"; with no ":port", the element's only port. */
 VnsPort *vns_net_find_port(const VnsNet *net, const char *ref, GError **error);
+/* The port a reference attribute ("element:port") of 'cfg' names, and
+ * joining 'port' to it; errors carry file:line and the attribute. */
+VnsPort *vns_config_port(const VnsConfig *cfg, const VnsNet *net,
+                         const char *attr, GError **error);
+bool vns_config_connect(const VnsConfig *cfg, VnsPort *port, const char *attr,
+                        GError **error);
 /* The CPU of the element named 'name' (host, router, hypervisor...). */
 VnsNode *vns_net_find_node(const VnsNet *net, const char *name, GError **error);
 /* From ops->connect: the optional attribute 'attr' (conventionally "node")
