@@ -5,6 +5,7 @@
 
 #include "models/apps/udp_flow.h"
 #include "models/capture/capture.h"
+#include "models/capture/overhead.h"
 #include "models/link/p2p.h"
 #include "models/l3/host.h"
 #include "models/transport/tcp_flow.h"
@@ -25,6 +26,7 @@ static const struct {
 } builders[] = {
     { &vns_udp_flow_builder, VNS_SCOPE_TRAFFIC },
     { &vns_capture_builder, VNS_SCOPE_TRAFFIC },
+    { &vns_overhead_builder, VNS_SCOPE_TRAFFIC },
     { &vns_tcp_flow_builder, VNS_SCOPE_TRAFFIC },
 };
 

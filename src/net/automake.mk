@@ -27,3 +27,4 @@ src_libvnscore_a_SOURCES += \
 src_libvnscore_a_SOURCES += src/net/qdisc.c src/net/qdisc.h
 src_libvnscore_a_SOURCES += src/net/lpm.c src/net/lpm.h
 src_libvnscore_a_SOURCES += src/net/app.c src/net/app.h
+src_libvnscore_a_SOURCES += src/net/layers.c src/net/layers.h

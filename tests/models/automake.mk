@@ -9,3 +9,5 @@ tests_models_test_models_SOURCES += tests/models/test_apps.c
 tests_models_test_models_SOURCES += tests/models/test_host.c
 tests_models_test_models_SOURCES += tests/models/test_capture.c
 tests_models_test_models_SOURCES += tests/models/test_tcp.c
+tests_models_test_models_SOURCES += tests/models/models_test.c tests/models/models_test.h
+tests_models_test_models_SOURCES += tests/models/test_overhead.c

@@ -26,6 +26,7 @@
 #include "net/ipv6.h"
 #include "net/udp.h"
 #include "topo/loader.h"
+#include "tests/models/models_test.h"
 
 /* Standard errors allowed by the statistical checks. */
 #define APPS_Z 5.0
@@ -734,63 +735,6 @@ Test(apps, sink_measures_from_the_end_of_warmup)
 
 /* ---- experiments through hosts, routers and links ---- */
 
-/* Loads tests/data/'file' with 'sets' and builds it into a new network,
- * seeded for replication 'rep'. */
-static VnsNet *
-apps_build(const char *file, const char *const *sets, uint32_t rep,
-           VnsExperiment **exp_out, VnsRegistry **reg_out)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    VnsRegistry *reg = vns_registry_new();
-    VnsExperiment *exp;
-    VnsSim *sim;
-    VnsNet *net;
-
-    cr_assert(vns_models_register(reg, &error));
-    exp = vns_experiment_load(reg, path, sets, &error);
-    cr_assert_not_null(exp, "%s", error->message);
-    sim = vns_sim_new(exp->queue);
-    vns_sim_set_seed(sim, exp->seed, rep);
-    net = vns_net_new(sim);
-    cr_assert(vns_experiment_build(exp, net, &error), "%s", error->message);
-    *exp_out = exp;
-    *reg_out = reg;
-    return net;
-}
-
-/* Runs an experiment the way vns_experiment_run_once() does, but keeps the
- * network until the end to check that every packet went back to the pool.
- * Returns the report (owned). */
-static VnsReport *
-apps_run(const char *file, const char *const *sets, uint32_t rep)
-{
-    g_autoptr(GError) error = NULL;
-    VnsExperiment *exp;
-    VnsRegistry *reg;
-    VnsNet *net = apps_build(file, sets, rep, &exp, &reg);
-    VnsSim *sim = vns_net_sim(net);
-    VnsReport *report = vns_report_new();
-
-    cr_assert(vns_net_start(net, &error), "%s", error->message);
-    if (exp->warmup > 0) {
-        vns_sim_run_until(sim, exp->warmup);
-        vns_net_reset(net);
-    }
-    vns_sim_run_until(sim, exp->warmup + exp->duration);
-    vns_net_stop(net);
-    vns_net_stats(net, report);
-    /* Pending events release the packets they carry. */
-    vns_sim_free(sim);
-    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0,
-                 "%" G_GUINT64_FORMAT " packets out of the pool",
-                 vns_packet_pool_outstanding(vns_net_pool(net)));
-    vns_net_free(net);
-    vns_experiment_free(exp);
-    vns_registry_free(reg);
-    return report;
-}
-
 /* Bytes of line time of a frame carrying an IP packet of 'ip_size' bytes:
  * + 14 Ethernet header + 4 FCS (IEEE 802.3 clause 3.1.1), at least 64,
  * + 8 preamble and SFD + 12 inter-frame gap (clause 4.4.2). */
@@ -811,7 +755,7 @@ apps_check_exact(const char *family, uint64_t ip_hdr)
      * packet can meet is empty (the bottleneck needs 85.28 us of the 800). */
     g_autofree char *set = g_strdup_printf("family=%s", family);
     const char *sets[] = { set, NULL };
-    g_autoptr(VnsReport) r = apps_run("ok-apps-exact.xml", sets, 0);
+    g_autoptr(VnsReport) r = models_test_run("ok-apps-exact.xml", sets, 0);
     uint64_t wire = apps_wire(1000 + 8 + ip_hdr);
     VnsTime lat = vns_time_tx(wire, 1000000000) + 10 * VNS_US +
                   vns_time_tx(wire, 100000000) + VNS_MS +
@@ -852,7 +796,7 @@ Test(apps, overload_of_120_percent_loses_one_packet_in_six)
      * dropped. Checked to within 1% of 1/6, relative. The goodput is the
      * line rate's share of payload, 1002 / 1068 x 1e8 bit/s, to within one
      * packet (1002 x 8 bit) over the 2 s window. */
-    g_autoptr(VnsReport) r = apps_run("ok-apps-overload.xml", NULL, 0);
+    g_autoptr(VnsReport) r = models_test_run("ok-apps-overload.xml", NULL, 0);
     double loss = apps_num(r, "over", "loss");
     double goodput = apps_num(r, "over", "goodput_bps");
     double drops = 0;
@@ -878,7 +822,7 @@ apps_check_line_rate(const char *family, unsigned payload, unsigned overhead)
     g_autofree char *f = g_strdup_printf("family=%s", family);
     g_autofree char *s = g_strdup_printf("size=%u", payload);
     const char *sets[] = { f, s, NULL };
-    g_autoptr(VnsReport) r = apps_run("ok-apps-linerate.xml", sets, 0);
+    g_autoptr(VnsReport) r = models_test_run("ok-apps-linerate.xml", sets, 0);
     double want = (double) payload / (payload + overhead) * 1e8;
     double goodput = apps_num(r, "sat", "goodput_bps");
 
@@ -911,7 +855,7 @@ Test(apps, poisson_queue_matches_m_d_1)
     const int n = 10;
 
     for (int rep = 0; rep < n; rep++) {
-        g_autoptr(VnsReport) r = apps_run("ok-apps-mdone.xml", NULL, (uint32_t) rep);
+        g_autoptr(VnsReport) r = models_test_run("ok-apps-mdone.xml", NULL, (uint32_t) rep);
         double m = apps_num(r, "mdone", "latency_mean_s");
         sum += m;
         sum2 += m * m;
@@ -928,7 +872,7 @@ Test(apps, every_pattern_and_size_runs)
 {
     /* ok-apps-mixed.xml on a lightly loaded 1 Gbit/s link: nothing is lost,
      * and the payload sizes stay inside their distributions' ranges. */
-    g_autoptr(VnsReport) r = apps_run("ok-apps-mixed.xml", NULL, 0);
+    g_autoptr(VnsReport) r = models_test_run("ok-apps-mixed.xml", NULL, 0);
     const char *flows[] = { "lit", "back", "short" };
 
     for (size_t i = 0; i < G_N_ELEMENTS(flows); i++) {
@@ -952,7 +896,7 @@ Test(apps, ports_are_bound_as_advertised)
      * dport. */
     VnsExperiment *exp;
     VnsRegistry *reg;
-    VnsNet *net = apps_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
+    VnsNet *net = models_test_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
     VnsElement *h1 = vns_net_find(net, "h1"), *h2 = vns_net_find(net, "h2");
     VnsPort *lit = vns_element_find_port(h1, "app:lit.src");
     VnsPort *back = vns_element_find_port(h2, "app:back.src");
@@ -974,7 +918,7 @@ Test(apps, ports_are_bound_as_advertised)
     vns_experiment_free(exp);
     vns_registry_free(reg);
 
-    net = apps_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
+    net = models_test_build("ok-apps-mixed.xml", NULL, 0, &exp, &reg);
     back = vns_element_find_port(vns_net_find(net, "h2"), "app:back.src");
     cr_assert_eq(back->peer->info.l4_port, back_port);
     vns_sim_free(vns_net_sim(net));

@@ -11,3 +11,4 @@ tests_net_test_net_SOURCES = \
 tests_net_test_net_CFLAGS = $(TEST_CFLAGS)
 tests_net_test_net_LDADD = $(TEST_LIBS)
 tests_net_test_net_SOURCES += tests/net/test_lpm.c
+tests_net_test_net_SOURCES += tests/net/test_layers.c
