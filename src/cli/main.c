@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "exp/experiment.h"
 #include "exp/runner.h"
+#include "exp/path.h"
 #include "exp/plot.h"
 #include "models/models.h"
 #include "out/resultdir.h"
@@ -29,6 +30,8 @@ static const char usage_main[] =
     "  validate FILE...        check topology and experiment files; run nothing\n"
     "  elements [NAME]         list element types and their XML attributes\n"
     "  plot RESULTS_DIR        make the experiment's plots with gnuplot\n"
+    "  path TOPOLOGY.xml --from A --to B   hop-by-hop path, MTUs, encapsulation\n"
+    "                          and per-packet overhead, without an experiment\n"
     "  schema topology|experiment   print the RelaxNG schema\n"
     "\n"
     "Options:\n"
@@ -286,6 +289,92 @@ cli_plot(int argc, char **argv)
     return EXIT_SUCCESS;
 }
 
+static const char usage_path[] =
+    "Usage: vnetsim path TOPOLOGY.xml --from A --to B [OPTION...]\n"
+    "\n"
+    "Prints the hop-by-hop path from host A to B (a host, host:interface or an\n"
+    "IP address): each hop's sending element, device type and port, the bytes\n"
+    "it sends, its MTU and encapsulation, the largest inner IP packet it lets\n"
+    "through; then the path MTU, the largest UDP payload and TCP MSS that fit,\n"
+    "and the per-packet overhead at a payload size. No experiment runs: the\n"
+    "topology is built and one probe datagram crosses the real datapath\n"
+    "(neighbour resolution, routes, bridges, tunnels) in a throw-away\n"
+    "simulation of a few simulated milliseconds (doc/cli.md).\n"
+    "\n"
+    "Options:\n"
+    "  --from A                the sending host (required)\n"
+    "  --to B                  the destination (required)\n"
+    "  --family ipv4|ipv6      IP version (default ipv4, or that of B's address)\n"
+    "  --payload N             UDP payload bytes the sizes and overheads are\n"
+    "                          given at (default 1000)\n"
+    "  --set NAME=VALUE        set a topology <param>; repeatable\n"
+    "  --json                  print JSON instead of the table\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Exit status: 0 when the probe is delivered, 1 when it is dropped (the\n"
+    "output says where and why), 2 on bad input.\n";
+
+static int
+cli_path(int argc, char **argv)
+{
+    g_auto(GStrv) sets = NULL;
+    g_autofree char *from = NULL, *to = NULL, *family = NULL;
+    gboolean help = FALSE, json = FALSE;
+    gint payload = 1000;
+    GOptionEntry entries[] = {
+        { "from", 0, 0, G_OPTION_ARG_STRING, &from, NULL, NULL },
+        { "to", 0, 0, G_OPTION_ARG_STRING, &to, NULL, NULL },
+        { "family", 0, 0, G_OPTION_ARG_STRING, &family, NULL, NULL },
+        { "payload", 0, 0, G_OPTION_ARG_INT, &payload, NULL, NULL },
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, NULL, NULL },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json, NULL, NULL },
+        { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+    g_autoptr(VnsRegistry) reg = cli_registry();
+    g_autoptr(VnsPath) path = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    GError *error = NULL;
+
+    g_option_context_set_help_enabled(ctx, FALSE);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "vnetsim path: %s\n%s", error->message, usage_path);
+        g_error_free(error);
+        return EXIT_INPUT;
+    }
+    if (help) {
+        fputs(usage_path, stdout);
+        return EXIT_SUCCESS;
+    }
+    if (argc != 2 || from == NULL || to == NULL) {
+        fprintf(stderr, "vnetsim path: expected one topology file, --from and "
+                "--to\n%s", usage_path);
+        return EXIT_INPUT;
+    }
+    if (payload < 0 || payload > 65507) {
+        fprintf(stderr, "vnetsim path: --payload %d, expected 0 to 65507 (the "
+                "largest UDP payload over IPv4)\n", payload);
+        return EXIT_INPUT;
+    }
+    if (family != NULL && strcmp(family, "ipv4") && strcmp(family, "ipv6")) {
+        fprintf(stderr, "vnetsim path: --family '%s', expected ipv4 or ipv6\n",
+                family);
+        return EXIT_INPUT;
+    }
+    path = vns_path_trace(reg, argv[1], (const char *const *) sets, from, to,
+                          family, (uint32_t) payload, &error);
+    if (path == NULL)
+        return cli_fail(error, cli_input_status(error));
+    if (json)
+        vns_path_json(path, out);
+    else
+        vns_path_print(path, out);
+    fputs(out->str, stdout);
+    return path->delivered ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int
 cli_validate(int argc, char **argv)
 {
@@ -527,7 +616,9 @@ main(int argc, char **argv)
         return cli_schema(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cli_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "path"))
+        return cli_path(argc - 1, argv + 1);
     fprintf(stderr, "vnetsim: unknown command '%s', expected run, validate, "
-            "elements, plot or schema (vnetsim --help)\n", cmd);
+            "elements, plot, path or schema (vnetsim --help)\n", cmd);
     return EXIT_INPUT;
 }

@@ -117,6 +117,9 @@ layers_tunnel(LayerWalk *w, uint8_t proto, uint16_t dport)
     if (left < hlen)
         return false;
     w->acc->tunneled++;
+    w->acc->tunnel = proto == VNS_IPPROTO_GRE
+                         ? (inner_type == LAYERS_ETHERTYPE_TEB ? "gretap" : "gre")
+                         : (dport == VNS_UDP_PORT_GENEVE ? "geneve" : "vxlan");
     layers_take(w, VNS_LAYER_ENCAP, hlen);
     w->inner = true;
     if (inner_type == LAYERS_ETHERTYPE_TEB)

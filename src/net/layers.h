@@ -58,6 +58,8 @@ typedef struct {
     uint64_t frames;
     uint64_t fragments;     /* IPv4 or IPv6 fragments (of the innermost IP) */
     uint64_t tunneled;      /* frames that carried a tunnel */
+    const char *tunnel;     /* the last tunnel seen: "vxlan", "geneve",
+                             * "gre", "gretap"; NULL = none yet */
 } VnsLayerBytes;
 
 /* The report name of a layer ("payload", "l4", ...). */

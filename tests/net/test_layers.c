@@ -106,6 +106,7 @@ Test(layers, vxlan_splits_outer_and_encap)
 
     vns_layers_add(&b, pkt);
     cr_expect_eq(b.tunneled, 1);
+    cr_expect_str_eq(b.tunnel, "vxlan");
     check_split(pkt, want);
 }
 
