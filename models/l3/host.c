@@ -13,7 +13,15 @@
  *   incremental checksum update, and the ICMP (RFC 792, RFC 1191) and
  *   ICMPv6 (RFC 4443) errors a router sends: time exceeded, destination
  *   unreachable, fragmentation needed / packet too big. Echo requests to the
- *   host are answered.
+ *   host are answered; a closed UDP port gets ICMP port unreachable, a
+ *   closed TCP port a reset (RFC 9293 section 3.10.7.1).
+ * - Equal-cost multipath: routes to one prefix with one metric share flows
+ *   by a 5-tuple hash and hash-threshold (RFC 2992).
+ * - IPv4 fragmentation (RFC 791) in routers and sources, IPv6 fragmentation
+ *   in sources (RFC 8200 section 4.5), reassembly with a timeout and bounded
+ *   memory, a path-MTU cache fed by ICMP (RFC 1191, RFC 8201), ICMP
+ *   filtering (drop-icmp, the path-MTU black hole), and segmentation
+ *   offload to a peer that advertises gso_max_size.
  * - Neighbour resolution: ARP (RFC 826) and Neighbor Discovery (RFC 4861)
  *   with a cache whose entries stay reachable for a fixed time, a bounded
  *   queue of packets per unresolved neighbour, and retransmitted requests,
@@ -70,7 +78,14 @@ typedef struct {
     uint16_t iface;             /* egress interface */
     uint32_t metric;            /* lower wins among equal prefixes */
     bool connected;
+    /* Equal-cost multipath: routes to one prefix with one metric form a
+     * chain from the one the table points at (the head). */
+    uint32_t ecmp_next;         /* next route of the chain; HOST_NO_ROUTE = end */
+    uint16_t ecmp_n;            /* head only: routes in the chain (1 = no ECMP) */
 } HostRoute;
+
+/* "No route" in a route index. */
+#define HOST_NO_ROUTE UINT32_MAX
 
 typedef struct {
     int priority;               /* lower runs first */
@@ -109,6 +124,41 @@ typedef struct {
     uint32_t q_len;
 } HostNeigh;
 
+/* What drop-icmp filters (on hosts here, on links in models/link/p2p.c). */
+typedef enum {
+    HOST_DROP_ICMP_NONE,
+    HOST_DROP_ICMP_TOO_BIG,     /* fragmentation needed and packet too big */
+    HOST_DROP_ICMP_ALL,         /* all ICMP, and ICMPv6 except ND */
+} HostDropIcmp;
+
+/* A path-MTU cache entry (Linux's fib_nh_exception): the MTU learnt for
+ * one destination from an ICMP error, until it expires. The key is a
+ * NeighKey with interface 0. */
+typedef struct {
+    NeighKey key;
+    uint32_t mtu;               /* bytes */
+    VnsTime expires;            /* ps */
+} HostPmtu;
+
+/* A datagram being reassembled (RFC 791 section 3.2, RFC 8200 section
+ * 4.5): its fragments, sorted by offset and linked through 'next', held
+ * until the last hole is filled or the timer fires. Slots are allocated
+ * when the host is created, so reassembly allocates nothing. */
+typedef struct {
+    Host *host;                 /* borrowed, for the timer */
+    bool used;
+    uint8_t family;             /* VNS_IP_V4 or VNS_IP_V6 */
+    uint8_t proto;              /* IPv4 Protocol, part of the key (RFC 791) */
+    uint32_t id;                /* Identification */
+    VnsIpAddr src, dst;
+    VnsPacket *frags;           /* owned, by increasing offset */
+    uint32_t total;             /* data bytes, known once the last fragment
+                                 * (MF clear) came; 0 = not yet */
+    uint32_t have;              /* data bytes received */
+    uint32_t mem;               /* wire bytes of the fragments held */
+    VnsEventId timer;
+} HostReasm;
+
 typedef struct {
     uint64_t rx_packets;        /* frames received on interfaces */
     uint64_t tx_packets;        /* frames sent on interfaces */
@@ -123,6 +173,15 @@ typedef struct {
     uint64_t ns_sent;           /* neighbor solicitations */
     uint64_t na_sent;           /* neighbor advertisements */
     uint64_t na_received;
+    uint64_t frag_datagrams;    /* datagrams it fragmented */
+    uint64_t frag_created;      /* fragments it made of them */
+    uint64_t frag_received;     /* fragments for its own addresses */
+    uint64_t reassembled;       /* datagrams reassembled and delivered */
+    uint64_t reasm_timeouts;    /* datagrams given up after the timeout */
+    uint64_t reasm_failed;      /* overlaps, bad lengths, table full */
+    uint64_t pmtu_updates;      /* path-MTU cache entries set or lowered */
+    uint64_t gso_passed;        /* packets over the MTU passed to GSO */
+    uint64_t rst_sent;          /* TCP resets for closed ports */
 } HostStats;
 
 struct Host {
@@ -143,6 +202,19 @@ struct Host {
     GHashTable *apps;           /* (proto << 16 | port) -> port index + 1 */
     GArray *hooks[VNS_HOST_N_HOOKS];    /* of HostHookEntry; NULL = empty */
     uint16_t ip_id;             /* next IPv4 Identification it uses */
+    uint32_t ecmp_seed;         /* multipath hash seed */
+    HostDropIcmp drop_icmp;     /* ICMP it drops, received or its own */
+    GHashTable *pmtu;           /* NeighKey* -> HostPmtu*, owns entries */
+    VnsTime pmtu_expires_ps;    /* lifetime of a path-MTU entry */
+    HostReasm *reasm;           /* reassembly slots */
+    uint32_t reasm_slots;
+    uint32_t reasm_used;
+    uint64_t reasm_mem;         /* bytes of fragments held */
+    uint64_t reasm_mem_max;
+    VnsTime reasm_timeout_ps;   /* IPv4 */
+    VnsTime reasm_timeout6_ps;  /* IPv6 */
+    uint32_t ip6_frag_id;       /* next IPv6 fragment Identification */
+    VnsLpmMultipathPolicy ecmp_policy;  /* fields the multipath hash reads */
     VnsPacket *cpu_head;        /* packets being served by the CPU, in */
     VnsPacket *cpu_tail;        /* completion order, linked through 'next' */
     HostStats st;
@@ -199,7 +271,10 @@ static const VnsAttrSpec host_route_attrs[] = {
 
 static const VnsSpec host_route_spec = {
     "route", "A static route: packets to 'to' go through 'via' or out of "
-    "'dev'.", host_route_attrs, NULL, false,
+    "'dev'. Several routes to one prefix with one metric and distinct "
+    "gateways form one equal-cost multipath route: each flow takes the next "
+    "hop its hash names (hash-threshold, RFC 2992).",
+    host_route_attrs, NULL, false,
 };
 
 static const VnsAttrSpec host_neighbor_attrs[] = {
@@ -258,6 +333,42 @@ static const VnsSpec *const host_children[] = {
       "Packets that may wait for one unresolved neighbour; the oldest is " \
       "dropped beyond that. Default: Linux's /proc/sys/net/ipv4/neigh/" \
       "default/unres_qlen = 101.", NULL, 1, 1000000 }, \
+    { "multipath-hash", VNS_ATTR_ENUM, false, "l4", NULL, \
+      "Packet fields that choose among equal-cost routes: 'l4' hashes " \
+      "addresses, protocol and ports (Linux's net.ipv4." \
+      "fib_multipath_hash_policy = 1, what data-centre fabrics set), 'l3' " \
+      "addresses and protocol (policy 0, Linux's own default). Default l4.", \
+      "l3|l4" }, \
+    { "multipath-seed", VNS_ATTR_UINT, false, NULL, NULL, \
+      "Seed of the multipath hash (Linux draws one at boot, " \
+      "net.ipv4.fib_multipath_hash_seed). Default: the 32-bit FNV-1a hash " \
+      "of the element's name, so routers differ (equal seeds on two tiers " \
+      "would polarise traffic) and runs repeat.", NULL, 0, UINT32_MAX }, \
+    { "drop-icmp", VNS_ATTR_ENUM, false, "none", NULL, \
+      "ICMP the element drops (icmp_filtered), received on an interface or " \
+      "its own: 'too-big' drops fragmentation needed (type 3 code 4) and " \
+      "ICMPv6 packet too big, the path-MTU black hole of RFC 2923 section " \
+      "2.1; 'all' drops every ICMP and ICMPv6 message except Neighbor " \
+      "Discovery (which RFC 4890 section 4.4.1 says must pass). Default " \
+      "none.", "none|too-big|all" }, \
+    { "pmtu-expires", VNS_ATTR_TIME, false, "600s", NULL, \
+      "How long a path MTU learnt from an ICMP error is used. Default: " \
+      "Linux's net.ipv4.route.mtu_expires = 600 s (RFC 1191 section 6.3 " \
+      "suggests 10 minutes; RFC 8201 section 4)." }, \
+    { "reassembly-timeout", VNS_ATTR_TIME, false, "30s", NULL, \
+      "How long the fragments of an IPv4 datagram wait for the rest. " \
+      "Default: Linux's net.ipv4.ipfrag_time = 30 s." }, \
+    { "reassembly-timeout6", VNS_ATTR_TIME, false, "60s", NULL, \
+      "The same for IPv6. Default: 60 s, RFC 8200 section 4.5 and Linux's " \
+      "net.ipv6.ip6frag_time." }, \
+    { "reassembly-memory", VNS_ATTR_UINT, false, "4194304", "bytes", \
+      "Fragment bytes held for reassembly before new fragments are " \
+      "dropped (reassembly). Default: Linux's net.ipv4.ipfrag_high_thresh " \
+      "= 4 MiB.", NULL, 1, UINT32_MAX }, \
+    { "reassembly-queues", VNS_ATTR_UINT, false, "1024", "datagrams", \
+      "Datagrams reassembled at once; fragments of another are dropped " \
+      "(reassembly). Default 1024, vnetsim's choice (Linux bounds only " \
+      "the memory).", NULL, 1, 1000000 }, \
     { NULL }
 
 static const VnsAttrSpec host_attrs[] = {
@@ -481,6 +592,25 @@ host_route_lookup(const Host *h, const VnsIpAddr *dst)
     if (!vns_lpm_lookup(t, dst, &i))
         return NULL;
     return &g_array_index(h->routes, HostRoute, i);
+}
+
+/* The route 'pkt' (IP header at data[0]) takes to 'dst': the longest
+ * prefix match, then, among equal-cost routes to that prefix, the one its
+ * flow hashes to (hash-threshold, RFC 2992; as Linux's
+ * fib_select_multipath()), so every packet of a flow takes one path. */
+static const HostRoute *
+host_route_select(const Host *h, VnsPacket *pkt, const VnsIpAddr *dst)
+{
+    const HostRoute *r = host_route_lookup(h, dst);
+    unsigned k;
+
+    if (r == NULL || G_LIKELY(r->ecmp_n <= 1))
+        return r;
+    k = vns_lpm_multipath_select(vns_packet_parse_l3(pkt), h->ecmp_seed,
+                                 h->ecmp_policy, r->ecmp_n);
+    while (k-- > 0)
+        r = &g_array_index(h->routes, HostRoute, r->ecmp_next);
+    return r;
 }
 
 static bool
@@ -818,15 +948,252 @@ host_neigh_output(Host *h, VnsPacket *pkt, uint16_t oif, const VnsIpAddr *nh)
 
 static void host_local_in(Host *h, VnsPacket *pkt, int in);
 
+/* The floors under a learnt path MTU: Linux's net.ipv4.route.min_pmtu =
+ * 552 (Documentation/networking/ip-sysctl.rst) and IPv6's minimum link MTU,
+ * 1280 (RFC 8200 section 5; RFC 8201 section 4). */
+#define HOST_MIN_PMTU4 552
+#define HOST_MIN_PMTU6 1280
+
+/* The MTU toward 'dst' leaving by an interface of MTU 'if_mtu': the
+ * interface's, lowered by an unexpired path-MTU entry (RFC 1191 section
+ * 6.3, RFC 8201 section 5.3). An empty cache costs one test. */
+static uint32_t
+host_pmtu_get(Host *h, const VnsIpAddr *dst, uint32_t if_mtu)
+{
+    NeighKey k;
+    HostPmtu *e;
+
+    if (G_LIKELY(g_hash_table_size(h->pmtu) == 0))
+        return if_mtu;
+    k = host_neigh_key(0, dst);
+    e = g_hash_table_lookup(h->pmtu, &k);
+    if (e == NULL)
+        return if_mtu;
+    if (vns_element_now(&h->base) >= e->expires) {
+        /* Expired (Linux: ip_rt_mtu_expires): the interface MTU again. */
+        g_hash_table_remove(h->pmtu, &k);
+        return if_mtu;
+    }
+    return MIN(e->mtu, if_mtu);
+}
+
+/* An ICMP "fragmentation needed" or ICMPv6 "packet too big" reported
+ * 'mtu' for the path to 'dst': the entry is set if that lowers the path
+ * MTU, as Linux's __ip_rt_update_pmtu() and __ip6_rt_update_pmtu() do. A
+ * report below the floor sets the floor (IPv4: 552, or the current MTU if
+ * lower; IPv6: 1280); a report that does not lower it changes nothing
+ * (RFC 1191 section 6.3, RFC 8201 section 4). Allocates one entry per
+ * destination, on an ICMP error, never per data packet. */
+static void
+host_pmtu_update(Host *h, const VnsIpAddr *dst, uint32_t mtu)
+{
+    const HostRoute *r = host_route_lookup(h, dst);
+    uint32_t cur;
+    NeighKey k;
+    HostPmtu *e;
+
+    if (r == NULL)
+        return;
+    cur = host_pmtu_get(h, dst, h->ifaces[r->iface].mtu);
+    if (dst->family == VNS_IP_V4)
+        mtu = mtu < HOST_MIN_PMTU4 ? MIN(cur, HOST_MIN_PMTU4) : mtu;
+    else
+        mtu = MAX(mtu, HOST_MIN_PMTU6);
+    if (mtu >= cur)
+        return;
+    k = host_neigh_key(0, dst);
+    e = g_hash_table_lookup(h->pmtu, &k);
+    if (e == NULL) {
+        e = g_new0(HostPmtu, 1);
+        e->key = k;
+        g_hash_table_insert(h->pmtu, &e->key, e);
+    }
+    e->mtu = mtu;
+    e->expires = vns_element_now(&h->base) + h->pmtu_expires_ps;
+    h->st.pmtu_updates++;
+}
+
+/*
+ * vns_host_path_mtu:
+ * The MTU of the path from 'host' (a host, router or hypervisor) to 'dst':
+ * the MTU of the interface its route leaves by, lowered by the path-MTU
+ * cache while an entry learnt from ICMP "fragmentation needed" or "packet
+ * too big" lasts (600 s by default). Returns 0 when there is no route.
+ * TCP sizes its MSS from it.
+ */
+uint32_t
+vns_host_path_mtu(VnsElement *host, const VnsIpAddr *dst)
+{
+    Host *h = (Host *) host;
+    const HostRoute *r;
+
+    g_return_val_if_fail(vns_host_is_host(host) && dst != NULL, 0);
+    r = host_route_lookup(h, dst);
+    if (r == NULL)
+        return 0;
+    return host_pmtu_get(h, dst, h->ifaces[r->iface].mtu);
+}
+
+/* Whether the ICMP or ICMPv6 packet at data[0] (IP header) matches the
+ * filter 'f'. Neighbor Discovery (types 133-137) always passes: dropping
+ * it would cut IPv6 off the link (RFC 4890 section 4.4.1). */
+static bool
+host_icmp_filtered(HostDropIcmp f, VnsPacket *pkt)
+{
+    const VnsFlowKey *k;
+
+    if (G_LIKELY(f == HOST_DROP_ICMP_NONE))
+        return false;
+    k = vns_packet_parse_l3(pkt);
+    if (pkt->l4_off == VNS_OFF_NONE)
+        return false;
+    if (k->proto == VNS_IPPROTO_ICMP && k->family == VNS_IP_V4)
+        return f == HOST_DROP_ICMP_ALL ||
+               (k->icmp_type == VNS_ICMP_DEST_UNREACH &&
+                k->icmp_code == VNS_ICMP_FRAG_NEEDED);
+    if (k->proto == VNS_IPPROTO_ICMPV6 && k->family == VNS_IP_V6) {
+        if (k->icmp_type >= 133 && k->icmp_type <= 137)
+            return false;
+        return f == HOST_DROP_ICMP_ALL ||
+               k->icmp_type == VNS_ICMP6_PACKET_TOO_BIG;
+    }
+    return false;
+}
+
+/* Whether the packet at data[0] may leave interface 'oif' although it is
+ * larger than the MTU: a TCP packet whose size the interface's peer
+ * accepts for segmentation offload (VnsPortInfo.gso_max_size; Linux
+ * passes GSO packets, which the device or the GSO layer cuts into MSS-sized
+ * segments: skb_gso_validate_network_len()). */
+static bool
+host_gso_ok(Host *h, VnsPacket *pkt, uint16_t oif)
+{
+    const VnsPort *peer = h->ifaces[oif].port->peer;
+
+    if (peer == NULL || peer->info.gso_max_size == 0 ||
+        vns_packet_size(pkt) > peer->info.gso_max_size)
+        return false;
+    return vns_packet_parse_l3(pkt)->proto == VNS_IPPROTO_TCP;
+}
+
+/* Copies the metadata that all pieces of one datagram share. */
+static void
+host_copy_meta(VnsPacket *to, const VnsPacket *from)
+{
+    to->flow_id = from->flow_id;
+    to->flow_seq = from->flow_seq;
+    to->t_created = from->t_created;
+    to->mark = from->mark;
+}
+
+/* Cuts the IPv4 packet at data[0] (taken; DF clear) into fragments that
+ * fit 'mtu' and sends them to next hop 'nh' on 'oif', in order (RFC 791
+ * section 3.2, "Fragmentation" procedure; Linux's ip_do_fragment()). Each
+ * fragment carries a copy of the header (options included: all are copied,
+ * which RFC 791 allows only for options with the copy flag; none is
+ * modelled) with the same Identification, its own Total Length and
+ * checksum, a Fragment Offset in 8-byte units and MF set on all but the
+ * last (which keeps the original's MF, when a fragment is fragmented
+ * again). Every fragment but the last holds floor((mtu - IHL) / 8) x 8 data
+ * bytes. The stored header bytes after the IP header (the transport
+ * header) go to the fragments whose range covers them, the rest of each
+ * fragment is payload length. */
+static void
+host_fragment4(Host *h, VnsPacket *pkt, uint32_t mtu, uint16_t oif,
+               const VnsIpAddr *nh)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    uint32_t ihl = (ip[0] & 0x0fu) * 4;
+    uint32_t data = vns_packet_size(pkt) - ihl;
+    uint32_t stored = pkt->len - ihl;
+    uint32_t per = (mtu - ihl) & ~7u;
+    uint16_t off0 = vns_ipv4_frag_offset(ip);
+    bool mf0 = vns_ipv4_mf(ip);
+
+    g_assert(mtu >= ihl + 8);   /* mtu >= 68 and IHL <= 60 */
+    h->st.frag_datagrams++;
+    for (uint32_t pos = 0; pos < data; pos += per) {
+        uint32_t n = MIN(per, data - pos);
+        uint32_t st = pos < stored ? MIN(n, stored - pos) : 0;
+        VnsPacket *f = vns_packet_new(host_pool(h), n - st);
+        uint8_t *fip = vns_packet_put(f, ihl + st);
+
+        memcpy(fip, vns_packet_data(pkt), ihl);
+        memcpy(fip + ihl, vns_packet_data(pkt) + ihl + pos, st);
+        vns_wire_put16(fip + 2, (uint16_t) (ihl + n));
+        vns_wire_put16(fip + 6, (uint16_t) (((pos + n < data || mf0) ? 0x2000u : 0) |
+                                            ((off0 + pos) >> 3)));
+        vns_wire_put16(fip + 10, vns_ipv4_checksum(fip));
+        host_copy_meta(f, pkt);
+        h->st.frag_created++;
+        host_neigh_output(h, f, oif, nh);
+    }
+    vns_packet_free(pkt);       /* consumed: its fragments went out */
+}
+
+/* Cuts the IPv6 packet at data[0] (taken) into fragments with a Fragment
+ * header (RFC 8200 section 4.5): the 40-byte fixed header is the
+ * unfragmentable part (extension headers are not looked for: applications
+ * send none), then an 8-byte Fragment header with the original Next
+ * Header, the offset in 8-byte units, M on all but the last, and one
+ * Identification for the datagram; every fragment but the last holds
+ * floor((mtu - 48) / 8) x 8 data bytes. Only a source does this (routers
+ * never fragment IPv6, RFC 8200 section 5). */
+static void
+host_fragment6(Host *h, VnsPacket *pkt, uint32_t mtu, uint16_t oif,
+               const VnsIpAddr *nh)
+{
+    uint32_t data = vns_packet_size(pkt) - VNS_IPV6_HLEN;
+    uint32_t stored = pkt->len - VNS_IPV6_HLEN;
+    uint32_t per = (mtu - VNS_IPV6_HLEN - VNS_IPV6_FRAG_HLEN) & ~7u;
+    uint8_t next = vns_packet_data(pkt)[6];
+    uint32_t id = h->ip6_frag_id++;
+
+    h->st.frag_datagrams++;
+    for (uint32_t pos = 0; pos < data; pos += per) {
+        uint32_t n = MIN(per, data - pos);
+        uint32_t st = pos < stored ? MIN(n, stored - pos) : 0;
+        VnsPacket *f = vns_packet_new(host_pool(h), n - st);
+        uint8_t *fip = vns_packet_put(f, VNS_IPV6_HLEN + VNS_IPV6_FRAG_HLEN + st);
+        uint8_t *fh = fip + VNS_IPV6_HLEN;
+
+        memcpy(fip, vns_packet_data(pkt), VNS_IPV6_HLEN);
+        fip[6] = VNS_IPPROTO_FRAGMENT;
+        vns_wire_put16(fip + 4, (uint16_t) (VNS_IPV6_FRAG_HLEN + n));
+        fh[0] = next;
+        fh[1] = 0;
+        vns_wire_put16(fh + 2, (uint16_t) (pos | (pos + n < data ? 1u : 0u)));
+        vns_wire_put32(fh + 4, id);
+        memcpy(fh + VNS_IPV6_FRAG_HLEN,
+               vns_packet_data(pkt) + VNS_IPV6_HLEN + pos, st);
+        host_copy_meta(f, pkt);
+        h->st.frag_created++;
+        host_neigh_output(h, f, oif, nh);
+    }
+    vns_packet_free(pkt);       /* consumed: its fragments went out */
+}
+
 /* Sends a packet the host or an application originated (IP header at
- * data[0], checked): output hook, local destination or route lookup,
- * postrouting hook, MTU, neighbour. */
+ * data[0], checked): ICMP filter, output hook, local destination or route
+ * lookup, postrouting hook, MTU (the path MTU: interface MTU lowered by
+ * the path-MTU cache), neighbour. Too big: a TCP packet the interface's
+ * peer takes for segmentation offload leaves whole; an IPv4 packet with DF
+ * is dropped (mtu_exceeded; Linux fails the send with EMSGSIZE), without
+ * DF it is fragmented; an IPv6 TCP segment is dropped (TCP sizes its
+ * segments to the path MTU), other IPv6 packets are fragmented by this
+ * source (Linux's default for UDP sockets, IPV6_PMTUDISC_WANT). */
 static void
 host_local_output(Host *h, VnsPacket *pkt)
 {
     const HostRoute *r;
     VnsIpAddr dst, nh;
+    uint32_t mtu;
 
+    if (G_UNLIKELY(h->drop_icmp != HOST_DROP_ICMP_NONE) &&
+        host_icmp_filtered(h->drop_icmp, pkt)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_ICMP_FILTERED);
+        return;
+    }
     if (!host_hooks(h, VNS_HOST_HOOK_OUTPUT, pkt, -1, -1))
         return;
     dst = host_pkt_dst(pkt);
@@ -835,7 +1202,7 @@ host_local_output(Host *h, VnsPacket *pkt)
         host_local_in(h, pkt, -1);
         return;
     }
-    r = host_route_lookup(h, &dst);
+    r = host_route_select(h, pkt, &dst);
     if (r == NULL) {
         /* Linux returns ENETUNREACH to the socket; nothing is sent. */
         vns_packet_drop(pkt, &h->base, VNS_DROP_NO_ROUTE);
@@ -844,11 +1211,23 @@ host_local_output(Host *h, VnsPacket *pkt)
     nh = r->via.family != VNS_IP_NONE ? r->via : dst;
     if (!host_hooks(h, VNS_HOST_HOOK_POSTROUTING, pkt, -1, r->iface))
         return;
-    if (vns_packet_size(pkt) > h->ifaces[r->iface].mtu) {
-        /* Linux fails the send with EMSGSIZE when DF is set; fragmenting
-         * the rest is a later issue, so both are dropped here. */
-        vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
-        return;
+    mtu = host_pmtu_get(h, &dst, h->ifaces[r->iface].mtu);
+    if (vns_packet_size(pkt) > mtu) {
+        const uint8_t *ip = vns_packet_data(pkt);
+        bool v4 = ip[0] >> 4 == 4;
+        if (host_gso_ok(h, pkt, r->iface)) {
+            h->st.gso_passed++;
+        } else if (v4 ? vns_ipv4_df(ip)
+                       : vns_packet_parse_l3(pkt)->proto == VNS_IPPROTO_TCP) {
+            vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
+            return;
+        } else if (v4) {
+            host_fragment4(h, pkt, mtu, r->iface, &nh);
+            return;
+        } else {
+            host_fragment6(h, pkt, mtu, r->iface, &nh);
+            return;
+        }
     }
     host_neigh_output(h, pkt, r->iface, &nh);
 }
@@ -1019,13 +1398,75 @@ host_app_find(Host *h, uint8_t proto, uint16_t port)
     return NULL;
 }
 
+/* Answers a TCP segment (IP header at data[0], TCP at 'l4'; borrowed) for
+ * a port nobody listens on with a reset, as RFC 9293 section 3.10.7.1
+ * says for a CLOSED connection: nothing for a reset; if ACK is off,
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, where SEG.LEN counts the data
+ * and the SYN and FIN flags; else <SEQ=SEG.ACK><CTL=RST>. The reset goes
+ * from the segment's destination to its source, ports swapped, window 0,
+ * with the element's TTL, through its own output path. */
 static void
-host_deliver(Host *h, VnsPacket *pkt, uint8_t proto, uint16_t port)
+host_tcp_reset(Host *h, VnsPacket *pkt, uint16_t l4)
+{
+    const uint8_t *d = vns_packet_data(pkt);
+    VnsIpAddr src = host_pkt_src(pkt), dst = host_pkt_dst(pkt);
+    VnsTcpHdr in, out = { 0 };
+    VnsPacket *p;
+
+    if (!vns_tcp_parse(d + l4, pkt->len - l4, &in) || (in.flags & VNS_TCP_RST))
+        return;
+    if (src.family == VNS_IP_V4 ? (src.v4 == 0 || host_ip4_is_multicast(src.v4) ||
+                                   src.v4 == 0xffffffffu)
+                                : !host_ip6_forwardable(&src.v6))
+        return;     /* RFC 9293 3.10.7.1 answers unicast segments only */
+    out.sport = in.dport;
+    out.dport = in.sport;
+    if (in.flags & VNS_TCP_ACK) {
+        out.seq = in.ack;
+        out.flags = VNS_TCP_RST;
+    } else {
+        uint32_t seg_len = vns_packet_size(pkt) - l4 - in.hdr_len;
+        seg_len += (in.flags & VNS_TCP_SYN ? 1u : 0u) + (in.flags & VNS_TCP_FIN ? 1u : 0u);
+        out.seq = 0;
+        out.ack = in.seq + seg_len;
+        out.flags = VNS_TCP_RST | VNS_TCP_ACK;
+    }
+    p = vns_packet_new(host_pool(h), 0);
+    p->t_created = vns_element_now(&h->base);
+    vns_tcp_push(p, &out, &dst, &src);
+    if (src.family == VNS_IP_V4) {
+        VnsIpv4Hdr ip = {
+            .ttl = h->ttl, .proto = VNS_IPPROTO_TCP, .id = h->ip_id++,
+            .src = dst.v4, .dst = src.v4,
+        };
+        vns_ipv4_push(p, &ip);
+    } else {
+        VnsIpv6Hdr ip = {
+            .next_header = VNS_IPPROTO_TCP, .hop_limit = h->ttl,
+            .src = dst.v6, .dst = src.v6,
+        };
+        vns_ipv6_push(p, &ip);
+    }
+    h->st.rst_sent++;
+    host_local_output(h, p);
+}
+
+/* Delivers the packet to the application bound to (proto, port). With
+ * nobody bound it is dropped (no_socket); if 'reply' (a datagram or
+ * segment, not an ICMP error), first a UDP datagram gets an ICMP port
+ * unreachable (RFC 1122 section 3.2.2.1 and 4.1.3.1; ICMPv6 destination
+ * unreachable code 4, RFC 4443 section 3.1) and a TCP segment a reset. */
+static void
+host_deliver(Host *h, VnsPacket *pkt, uint8_t proto, uint16_t port, bool reply)
 {
     VnsPort *app = host_app_find(h, proto, port);
 
     if (app == NULL) {
-        /* No ICMP port unreachable is sent (see doc/models/host.md). */
+        if (reply && proto == VNS_IPPROTO_UDP)
+            host_icmp_error(h, pkt, VNS_ICMP_DEST_UNREACH, VNS_ICMP_PORT_UNREACH,
+                            VNS_ICMP6_DEST_UNREACH, 4, 0);
+        else if (reply && proto == VNS_IPPROTO_TCP)
+            host_tcp_reset(h, pkt, pkt->l4_off);
         vns_packet_drop(pkt, &h->base, VNS_DROP_NO_SOCKET);
         return;
     }
@@ -1033,29 +1474,298 @@ host_deliver(Host *h, VnsPacket *pkt, uint8_t proto, uint16_t port)
     vns_port_send(app, pkt);
 }
 
-/* An ICMP error for the host goes to the application that sent the packet
- * it quotes, found by the quoted (protocol, source port) or echo id, as a
- * socket gets its errors in Linux (icmp_unreach(), icmpv6_notify()). */
+/* An ICMP error for the host (ICMP header at 'l4') goes to the application
+ * that sent the packet it quotes, found by the quoted (protocol, source
+ * port) or echo id, as a socket gets its errors in Linux (icmp_unreach(),
+ * icmpv6_notify()). A "fragmentation needed" or "packet too big" about a
+ * packet the host sent first lowers its path MTU to the quoted
+ * destination (RFC 1191 section 6.3, RFC 8201 section 4). */
 static void
-host_deliver_icmp_error(Host *h, VnsPacket *pkt, uint32_t quote_off)
+host_deliver_icmp_error(Host *h, VnsPacket *pkt, uint32_t l4)
 {
     VnsFlowKey qk;
     VnsFlowOffsets qo;
     const uint8_t *d = vns_packet_data(pkt);
+    uint32_t quote_off = l4 + 8;
+    bool v4 = d[0] >> 4 == 4;
 
     if (quote_off >= pkt->len) {
         vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
         return;
     }
     vns_flow_key_parse_ip(&qk, &qo, d + quote_off, pkt->len - quote_off);
+    if (qk.family == (v4 ? VNS_IP_V4 : VNS_IP_V6) &&
+        host_local_iface(h, &qk.src) >= 0) {
+        if (v4 && d[l4] == VNS_ICMP_DEST_UNREACH && d[l4 + 1] == VNS_ICMP_FRAG_NEEDED)
+            host_pmtu_update(h, &qk.dst, vns_wire_get16(d + l4 + 6));
+        else if (!v4 && d[l4] == VNS_ICMP6_PACKET_TOO_BIG)
+            host_pmtu_update(h, &qk.dst, vns_wire_get32(d + l4 + 4));
+    }
     if (qk.proto == VNS_IPPROTO_ICMP || qk.proto == VNS_IPPROTO_ICMPV6)
-        host_deliver(h, pkt, qk.proto, qk.icmp_id);
+        host_deliver(h, pkt, qk.proto, qk.icmp_id, false);
     else
-        host_deliver(h, pkt, qk.proto, qk.sport);
+        host_deliver(h, pkt, qk.proto, qk.sport, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reassembly                                                          */
+
+static void host_reasm_timer(VnsSim *sim, void *ctx, void *arg);
+
+static const VnsEventType host_reasm_event = {
+    "host-reassembly-timeout", host_reasm_timer, NULL,
+};
+
+/* Releases slot 'q': its fragments are dropped with 'cause' (or freed,
+ * consumed, when 'cause' is VNS_DROP_N_CAUSES) and its timer cancelled. */
+static void
+host_reasm_release(Host *h, HostReasm *q, VnsDropCause cause)
+{
+    while (q->frags != NULL) {
+        VnsPacket *f = q->frags;
+        q->frags = f->next;
+        f->next = NULL;
+        if (cause == VNS_DROP_N_CAUSES)
+            vns_packet_free(f);
+        else
+            vns_packet_drop(f, &h->base, cause);
+    }
+    if (q->timer.seq != 0) {
+        vns_sim_cancel(h->base.sim, q->timer);
+        q->timer = VNS_EVENT_NONE;
+    }
+    h->reasm_mem -= q->mem;
+    h->reasm_used--;
+    q->used = false;
+}
+
+/* A fragment's place in its datagram: data offset and length, bytes from
+ * the start of the fragment's data ('hdr' = bytes of headers before it). */
+typedef struct {
+    uint32_t off, len, hdr;
+    bool mf;
+    uint32_t id;
+    uint8_t proto;
+} HostFrag;
+
+static bool
+host_frag_info(const VnsPacket *pkt, HostFrag *fi)
+{
+    const uint8_t *ip = vns_packet_data(pkt);
+    uint32_t size = vns_packet_size(pkt);
+
+    if (ip[0] >> 4 == 4) {
+        fi->hdr = (ip[0] & 0x0fu) * 4;
+        fi->off = vns_ipv4_frag_offset(ip);
+        fi->mf = vns_ipv4_mf(ip);
+        fi->id = vns_ipv4_id(ip);
+        fi->proto = ip[9];
+    } else {
+        VnsIpv6Hdr h6;
+        if (!vns_ipv6_parse(ip, pkt->len, &h6) || !h6.frag)
+            return false;
+        fi->hdr = h6.l4_off;
+        fi->off = h6.frag_offset;
+        fi->mf = h6.mf;
+        fi->id = h6.frag_id;
+        fi->proto = 0;
+    }
+    if (fi->hdr > pkt->len || fi->hdr >= size)
+        return false;
+    fi->len = size - fi->hdr;
+    /* RFC 791 / RFC 8200 section 4.5: all but the last fragment hold a
+     * multiple of 8 bytes; a datagram is at most 65535 bytes of data. */
+    return !(fi->mf && fi->len % 8 != 0) && fi->off + fi->len <= 65535;
+}
+
+/* Builds the datagram of the complete slot 'q' (taken apart) and returns
+ * it: the first fragment's headers with the fragmentation undone (IPv4:
+ * MF and offset cleared, Total Length set, checksum recomputed; IPv6: the
+ * Fragment header removed, Payload Length set), the stored bytes of the
+ * fragments in order, the rest as payload length. */
+static VnsPacket *
+host_reasm_build(Host *h, HostReasm *q)
+{
+    VnsPacket *first = q->frags;
+    HostFrag fi;
+    uint32_t hdr, stored = 0, unfrag;
+    bool payload_seen = false;
+    uint8_t *ip;
+    VnsPacket *pkt;
+
+    host_frag_info(first, &fi);
+    hdr = fi.hdr;
+    unfrag = q->family == VNS_IP_V4 ? hdr : hdr - VNS_IPV6_FRAG_HLEN;
+    for (VnsPacket *f = first; f != NULL; f = f->next) {
+        HostFrag g;
+        host_frag_info(f, &g);
+        if (!payload_seen)
+            stored += f->len - g.hdr;
+        payload_seen = payload_seen || f->payload_len > 0;
+    }
+    pkt = vns_packet_new(host_pool(h), q->total - stored);
+    ip = vns_packet_put(pkt, unfrag + stored);
+    memcpy(ip, vns_packet_data(first), unfrag);
+    {
+        uint32_t at = unfrag;
+        for (VnsPacket *f = first; f != NULL && at < unfrag + stored; f = f->next) {
+            HostFrag g;
+            host_frag_info(f, &g);
+            memcpy(ip + at, vns_packet_data(f) + g.hdr, f->len - g.hdr);
+            at += f->len - g.hdr;
+        }
+    }
+    if (q->family == VNS_IP_V4) {
+        vns_wire_put16(ip + 2, (uint16_t) (hdr + q->total));
+        vns_wire_put16(ip + 6, 0);
+        vns_wire_put16(ip + 10, vns_ipv4_checksum(ip));
+    } else {
+        /* The Next Header that named the Fragment header now names what
+         * the Fragment header named: walk the extension headers in front
+         * of it (8-byte units, RFC 8200 section 4). */
+        uint32_t nh_at = 6, off = VNS_IPV6_HLEN;
+        while (off < unfrag) {
+            nh_at = off;
+            off += ((uint32_t) ip[off + 1] + 1) * 8;
+        }
+        ip[nh_at] = vns_packet_data(first)[unfrag];
+        vns_wire_put16(ip + 4, (uint16_t) (unfrag - VNS_IPV6_HLEN + q->total));
+    }
+    host_copy_meta(pkt, first);
+    pkt->in_port = first->in_port;
+    host_reasm_release(h, q, VNS_DROP_N_CAUSES);
+    return pkt;
+}
+
+/* Takes a fragment for the host (IP header at data[0]) and returns the
+ * whole datagram when it was the last piece missing, else NULL (the
+ * fragment is held, or dropped). Fragments are keyed by (source,
+ * destination, protocol, Identification) for IPv4 (RFC 791 section 3.2)
+ * and (source, destination, Identification) for IPv6 (RFC 8200 section
+ * 4.5). An overlap drops the whole datagram (RFC 5722 for IPv6; Linux does
+ * the same for IPv4); an exact duplicate is dropped alone. New fragments
+ * are dropped when 'reassembly-memory' bytes are held (Linux's
+ * ipfrag_high_thresh) or every slot is in use. The first fragment of a
+ * datagram starts its timer: 'reassembly-timeout' (IPv4) or
+ * 'reassembly-timeout6' (IPv6). */
+static VnsPacket *
+host_reasm(Host *h, VnsPacket *pkt)
+{
+    VnsIpAddr src = host_pkt_src(pkt), dst = host_pkt_dst(pkt);
+    uint32_t size = vns_packet_size(pkt);
+    HostReasm *q = NULL;
+    HostFrag fi;
+    VnsPacket **at;
+
+    h->st.frag_received++;
+    if (!host_frag_info(pkt, &fi)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
+        return NULL;
+    }
+    for (uint32_t i = 0, seen = 0; i < h->reasm_slots && seen < h->reasm_used; i++) {
+        HostReasm *c = &h->reasm[i];
+        if (!c->used)
+            continue;
+        seen++;
+        if (c->id == fi.id && c->proto == fi.proto && c->family == src.family &&
+            vns_ip_addr_equal(&c->src, &src) && vns_ip_addr_equal(&c->dst, &dst)) {
+            q = c;
+            break;
+        }
+    }
+    if (h->reasm_mem + size > h->reasm_mem_max ||
+        (q == NULL && h->reasm_used == h->reasm_slots)) {
+        h->st.reasm_failed++;
+        vns_packet_drop(pkt, &h->base, VNS_DROP_REASSEMBLY);
+        return NULL;
+    }
+    if (q == NULL) {
+        for (uint32_t i = 0; i < h->reasm_slots; i++) {
+            if (!h->reasm[i].used) {
+                q = &h->reasm[i];
+                break;
+            }
+        }
+        g_assert(q != NULL);    /* reasm_used < reasm_slots */
+        memset(q, 0, sizeof *q);
+        q->host = h;
+        q->used = true;
+        q->family = src.family;
+        q->proto = fi.proto;
+        q->id = fi.id;
+        q->src = src;
+        q->dst = dst;
+        q->timer = vns_sim_schedule(h->base.sim,
+                                    src.family == VNS_IP_V4 ? h->reasm_timeout_ps
+                                                            : h->reasm_timeout6_ps,
+                                    &host_reasm_event, q, NULL);
+        h->reasm_used++;
+    }
+    /* Its place in the list, and its neighbours' ranges. */
+    at = &q->frags;
+    while (*at != NULL) {
+        HostFrag g;
+        host_frag_info(*at, &g);
+        if (g.off == fi.off && g.len == fi.len) {
+            /* An exact duplicate (a retransmission, a duplicated frame). */
+            vns_packet_drop(pkt, &h->base, VNS_DROP_REASSEMBLY);
+            return NULL;
+        }
+        if (g.off < fi.off + fi.len && fi.off < g.off + g.len)
+            goto bad;                           /* overlap */
+        if (g.off > fi.off)
+            break;
+        at = &(*at)->next;
+    }
+    if (!fi.mf) {
+        if (q->total != 0 && q->total != fi.off + fi.len)
+            goto bad;                           /* two different ends */
+        q->total = fi.off + fi.len;
+    }
+    if (q->total != 0 && fi.off + fi.len > q->total)
+        goto bad;                               /* past the end */
+    pkt->next = *at;
+    *at = pkt;
+    q->have += fi.len;
+    q->mem += size;
+    h->reasm_mem += size;
+    if (q->total != 0 && q->have == q->total) {
+        h->st.reassembled++;
+        return host_reasm_build(h, q);
+    }
+    return NULL;
+
+bad:
+    h->st.reasm_failed++;
+    vns_packet_drop(pkt, &h->base, VNS_DROP_REASSEMBLY);
+    host_reasm_release(h, q, VNS_DROP_REASSEMBLY);
+    return NULL;
+}
+
+/* The reassembly timer of a datagram fired: its fragments are dropped
+ * (reassembly), after an ICMP time exceeded code 1, "fragment reassembly
+ * time exceeded" (RFC 792; ICMPv6 time exceeded code 1, RFC 4443 section
+ * 3.3) to the source if the first fragment (offset 0) came, as RFC 1122
+ * section 3.3.2 and RFC 8200 section 4.5 say. */
+static void
+host_reasm_timer(VnsSim *sim, void *ctx, void *arg)
+{
+    HostReasm *q = ctx;
+    Host *h = q->host;
+    HostFrag fi;
+
+    q->timer = VNS_EVENT_NONE;
+    if (q->frags != NULL && host_frag_info(q->frags, &fi) && fi.off == 0)
+        host_icmp_error(h, q->frags, VNS_ICMP_TIME_EXCEEDED, VNS_ICMP_REASM_EXCEEDED,
+                        VNS_ICMP6_TIME_EXCEEDED, 1, 0);
+    h->st.reasm_timeouts++;
+    host_reasm_release(h, q, VNS_DROP_REASSEMBLY);
 }
 
 /* A packet for one of the host's addresses (IP header at data[0]); 'in'
- * is the interface it came in on, -1 if the host sent it to itself. */
+ * is the interface it came in on, -1 if the host sent it to itself.
+ * Fragments are reassembled first, then the whole datagram passes the
+ * input hook (Linux's ip_local_deliver() reassembles before LOCAL_IN). */
 static void
 host_local_in(Host *h, VnsPacket *pkt, int in)
 {
@@ -1063,14 +1773,15 @@ host_local_in(Host *h, VnsPacket *pkt, int in)
     const uint8_t *d;
     uint16_t l4;
 
+    k = vns_packet_parse_l3(pkt);
+    if (k->frag != VNS_FLOW_FRAG_NONE) {
+        pkt = host_reasm(h, pkt);
+        if (pkt == NULL)
+            return;
+    }
     if (!host_hooks(h, VNS_HOST_HOOK_INPUT, pkt, in, -1))
         return;
     k = vns_packet_parse_l3(pkt);
-    if (k->frag != VNS_FLOW_FRAG_NONE) {
-        /* Reassembly is not modelled (see doc/models/host.md). */
-        vns_packet_drop(pkt, &h->base, VNS_DROP_MALFORMED);
-        return;
-    }
     l4 = pkt->l4_off;
     d = vns_packet_data(pkt);
     if (k->proto == VNS_IPPROTO_ICMP || k->proto == VNS_IPPROTO_ICMPV6) {
@@ -1087,10 +1798,10 @@ host_local_in(Host *h, VnsPacket *pkt, int in)
             h->st.delivered++;
             host_echo_reply(h, pkt, l4);
         } else if (v4 ? host_icmp4_is_error(d[l4]) : d[l4] < 128) {
-            host_deliver_icmp_error(h, pkt, (uint32_t) l4 + 8);
+            host_deliver_icmp_error(h, pkt, l4);
         } else {
             /* Echo replies go to the application bound to their id. */
-            host_deliver(h, pkt, k->proto, k->icmp_id);
+            host_deliver(h, pkt, k->proto, k->icmp_id, false);
         }
         return;
     }
@@ -1099,8 +1810,8 @@ host_local_in(Host *h, VnsPacket *pkt, int in)
         return;
     }
     /* UDP, TCP and other port-based protocols; others find no socket
-     * (no ICMP protocol unreachable either). */
-    host_deliver(h, pkt, k->proto, k->dport);
+     * (no ICMP protocol unreachable). */
+    host_deliver(h, pkt, k->proto, k->dport, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1109,15 +1820,17 @@ host_local_in(Host *h, VnsPacket *pkt, int in)
 /* Forwards the IP packet at data[0] that arrived on 'in', in the order of
  * Linux's ip_forward() / ip6_forward(): route (no route: ICMP unreachable),
  * TTL (expiring: ICMP time exceeded), MTU (too big: ICMP fragmentation
- * needed if DF, always packet too big for IPv6), TTL decrement, forward
- * hook, postrouting hook, neighbour. */
+ * needed if DF, always packet too big for IPv6, unless segmentation
+ * offload takes it), TTL decrement, forward hook, postrouting hook, then
+ * fragmentation of a too-big IPv4 packet without DF (as ip_output() after
+ * POSTROUTING), neighbour. */
 static void
 host_forward(Host *h, VnsPacket *pkt, uint16_t in)
 {
     uint8_t *ip = vns_packet_data(pkt);
     bool v4 = ip[0] >> 4 == 4;
     VnsIpAddr dst = host_pkt_dst(pkt), nh;
-    const HostRoute *r = host_route_lookup(h, &dst);
+    const HostRoute *r = host_route_select(h, pkt, &dst);
     uint32_t mtu;
 
     if (r == NULL) {
@@ -1138,14 +1851,16 @@ host_forward(Host *h, VnsPacket *pkt, uint16_t in)
         return;
     }
     mtu = h->ifaces[r->iface].mtu;
-    if (vns_packet_size(pkt) > mtu) {
+    if (vns_packet_size(pkt) > mtu && host_gso_ok(h, pkt, r->iface)) {
+        h->st.gso_passed++;
+        mtu = vns_packet_size(pkt);
+    }
+    if (vns_packet_size(pkt) > mtu && (!v4 || vns_ipv4_df(ip))) {
         /* RFC 1191 section 4: fragmentation needed carries the next-hop
          * MTU; RFC 8200 section 5 and RFC 4443 section 3.2: IPv6 routers
-         * never fragment and always send packet too big. Fragmenting IPv4
-         * packets without DF is a later issue: they are dropped too. */
-        if (!v4 || vns_ipv4_df(ip))
-            host_icmp_error(h, pkt, VNS_ICMP_DEST_UNREACH, VNS_ICMP_FRAG_NEEDED,
-                            VNS_ICMP6_PACKET_TOO_BIG, 0, mtu);
+         * never fragment and always send packet too big. */
+        host_icmp_error(h, pkt, VNS_ICMP_DEST_UNREACH, VNS_ICMP_FRAG_NEEDED,
+                        VNS_ICMP6_PACKET_TOO_BIG, 0, mtu);
         vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
         return;
     }
@@ -1160,6 +1875,16 @@ host_forward(Host *h, VnsPacket *pkt, uint16_t in)
     nh = r->via.family != VNS_IP_NONE ? r->via : dst;
     if (!host_hooks(h, VNS_HOST_HOOK_POSTROUTING, pkt, in, r->iface))
         return;
+    if (vns_packet_size(pkt) > mtu) {
+        /* IPv4 without DF (checked above; a hook that made the packet
+         * bigger or set DF gets no ICMP). */
+        ip = vns_packet_data(pkt);
+        if (ip[0] >> 4 == 4 && !vns_ipv4_df(ip))
+            host_fragment4(h, pkt, mtu, r->iface, &nh);
+        else
+            vns_packet_drop(pkt, &h->base, VNS_DROP_MTU_EXCEEDED);
+        return;
+    }
     host_neigh_output(h, pkt, r->iface, &nh);
 }
 
@@ -1175,6 +1900,11 @@ host_route_input(Host *h, VnsPacket *pkt, uint16_t in, bool l2_host)
 {
     VnsIpAddr dst;
 
+    if (G_UNLIKELY(h->drop_icmp != HOST_DROP_ICMP_NONE) &&
+        host_icmp_filtered(h->drop_icmp, pkt)) {
+        vns_packet_drop(pkt, &h->base, VNS_DROP_ICMP_FILTERED);
+        return;
+    }
     if (!host_hooks(h, VNS_HOST_HOOK_PREROUTING, pkt, in, -1))
         return;
     dst = host_pkt_dst(pkt);
@@ -1577,29 +2307,65 @@ host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
                GError **error)
 {
     VnsLpm *t = r->to.addr.family == VNS_IP_V4 ? h->rt4 : h->rt6;
+    HostRoute nr = *r;
     uint32_t old;
 
+    nr.ecmp_next = HOST_NO_ROUTE;
+    nr.ecmp_n = 1;
     if (vns_lpm_lookup_exact(t, &r->to, &old)) {
-        const HostRoute *o = &g_array_index(h->routes, HostRoute, old);
+        HostRoute *o = &g_array_index(h->routes, HostRoute, old);
         if (o->metric == r->metric) {
-            char buf[VNS_IP_PREFIX_STRLEN];
+            char buf[VNS_IP_PREFIX_STRLEN], gw[VNS_IP_STRLEN];
+            uint32_t *tail = &o->ecmp_next;
             if (cfg == NULL)
                 return true;    /* two interfaces on one subnet: first wins */
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
-                             "<route> to %s with metric %u duplicates %s, "
-                             "expected one route per prefix and metric "
-                             "(ECMP is not modelled yet)",
-                             vns_ip_prefix_format(&r->to, buf), r->metric,
-                             o->connected ? "the interface's connected route"
-                                          : "an earlier <route>");
-            return false;
+            if (o->connected || r->via.family == VNS_IP_NONE) {
+                vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
+                                 "<route> to %s with metric %u duplicates %s, "
+                                 "expected one route per prefix and metric, "
+                                 "or several with distinct gateways 'via' "
+                                 "(equal-cost multipath)",
+                                 vns_ip_prefix_format(&r->to, buf), r->metric,
+                                 o->connected ? "the interface's connected route"
+                                              : "an earlier <route>");
+                return false;
+            }
+            /* Equal-cost multipath: another next hop of the same route,
+             * like 'ip route add ... nexthop via A nexthop via B'. */
+            for (uint32_t i = old; i != HOST_NO_ROUTE;) {
+                const HostRoute *q = &g_array_index(h->routes, HostRoute, i);
+                if (q->via.family == VNS_IP_NONE ||
+                    (vns_ip_addr_equal(&q->via, &r->via) && q->iface == r->iface)) {
+                    vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
+                                     "<route> to %s via %s with metric %u is "
+                                     "given twice, expected distinct next hops "
+                                     "for equal-cost multipath",
+                                     vns_ip_prefix_format(&r->to, buf),
+                                     vns_ip_addr_format(&r->via, gw), r->metric);
+                    return false;
+                }
+                i = q->ecmp_next;
+            }
+            if (o->ecmp_n == UINT16_MAX) {
+                vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                                 "<route> to %s has more than %u next hops, "
+                                 "expected fewer", vns_ip_prefix_format(&r->to, buf),
+                                 UINT16_MAX);
+                return false;
+            }
+            o->ecmp_n++;
+            while (*tail != HOST_NO_ROUTE)
+                tail = &g_array_index(h->routes, HostRoute, *tail).ecmp_next;
+            *tail = h->routes->len;     /* before the append moves the array */
+            g_array_append_val(h->routes, nr);
+            return true;
         }
         if (o->metric < r->metric) {
-            g_array_append_val(h->routes, *r);      /* kept, never chosen */
+            g_array_append_val(h->routes, nr);      /* kept, never chosen */
             return true;
         }
     }
-    g_array_append_val(h->routes, *r);
+    g_array_append_val(h->routes, nr);
     vns_lpm_insert(t, &r->to, h->routes->len - 1);
     return true;
 }
@@ -1909,7 +2675,8 @@ static bool
 host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
 {
     Host *h = (Host *) self;
-    uint64_t cores, backlog, ttl, probes, queue;
+    uint64_t cores, backlog, ttl, probes, queue, seed, rmem, rslots;
+    int policy, drop_icmp;
     VnsNode *node;
 
     h->routes = g_array_new(FALSE, FALSE, sizeof(HostRoute));
@@ -1918,6 +2685,8 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     h->neigh = g_hash_table_new_full(host_neigh_hash, host_neigh_equal, NULL,
                                      host_neigh_free);
     h->apps = g_hash_table_new(g_direct_hash, g_direct_equal);
+    h->pmtu = g_hash_table_new_full(host_neigh_hash, host_neigh_equal, NULL,
+                                    g_free);
     if (cfg == NULL) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_MISSING,
                     "%s '%s' needs its XML configuration", self->ops->type,
@@ -1933,8 +2702,32 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
                          error) ||
         !vns_config_time(cfg, "neighbor-retrans-time", &h->retrans_ps, error) ||
         !vns_config_uint(cfg, "neighbor-probes", &probes, error) ||
-        !vns_config_uint(cfg, "neighbor-queue", &queue, error))
+        !vns_config_uint(cfg, "neighbor-queue", &queue, error) ||
+        !vns_config_enum(cfg, "multipath-hash", &policy, error) ||
+        !vns_config_enum(cfg, "drop-icmp", &drop_icmp, error) ||
+        !vns_config_time(cfg, "pmtu-expires", &h->pmtu_expires_ps, error) ||
+        !vns_config_time(cfg, "reassembly-timeout", &h->reasm_timeout_ps, error) ||
+        !vns_config_time(cfg, "reassembly-timeout6", &h->reasm_timeout6_ps,
+                         error) ||
+        !vns_config_uint(cfg, "reassembly-memory", &rmem, error) ||
+        !vns_config_uint(cfg, "reassembly-queues", &rslots, error))
         return false;
+    /* The enum's choices are "none|too-big|all", in HostDropIcmp order. */
+    h->drop_icmp = (HostDropIcmp) drop_icmp;
+    h->reasm_mem_max = rmem;
+    h->reasm_slots = (uint32_t) rslots;
+    h->reasm = g_new0(HostReasm, h->reasm_slots);
+    /* IPv6 fragment ids: distinct per host, the same every run (Linux
+     * hashes addresses with a secret, RFC 7739). */
+    h->ip6_frag_id = host_fnv1a(self->name, strlen(self->name), 0x6a09e667u);
+    /* The enum's choices "l3|l4" are Linux's policy numbers 0 and 1. */
+    h->ecmp_policy = policy == 0 ? VNS_LPM_MULTIPATH_L3 : VNS_LPM_MULTIPATH_L4;
+    h->ecmp_seed = host_fnv1a(self->name, strlen(self->name), HOST_FNV_BASIS);
+    if (vns_config_has(cfg, "multipath-seed")) {
+        if (!vns_config_uint(cfg, "multipath-seed", &seed, error))
+            return false;
+        h->ecmp_seed = (uint32_t) seed;
+    }
     if (h->retrans_ps <= 0) {
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
                          "<%s> 'neighbor-retrans-time' is 0, expected a "
@@ -2045,6 +2838,9 @@ host_stop(VnsElement *self)
         vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
     }
     h->cpu_tail = NULL;
+    for (uint32_t i = 0; i < h->reasm_slots && h->reasm_used > 0; i++)
+        if (h->reasm[i].used)
+            host_reasm_release(h, &h->reasm[i], VNS_DROP_END_OF_RUN);
 }
 
 static void
@@ -2084,6 +2880,16 @@ host_stats(VnsElement *self, VnsReport *report)
                    (int64_t) g_hash_table_size(h->neigh));
     vns_report_int(report, "routes4", (int64_t) vns_lpm_count(h->rt4));
     vns_report_int(report, "routes6", (int64_t) vns_lpm_count(h->rt6));
+    vns_report_int(report, "frag_datagrams", (int64_t) h->st.frag_datagrams);
+    vns_report_int(report, "frag_created", (int64_t) h->st.frag_created);
+    vns_report_int(report, "frag_received", (int64_t) h->st.frag_received);
+    vns_report_int(report, "reassembled", (int64_t) h->st.reassembled);
+    vns_report_int(report, "reasm_timeouts", (int64_t) h->st.reasm_timeouts);
+    vns_report_int(report, "reasm_failed", (int64_t) h->st.reasm_failed);
+    vns_report_int(report, "pmtu_updates", (int64_t) h->st.pmtu_updates);
+    vns_report_int(report, "pmtu_entries", (int64_t) g_hash_table_size(h->pmtu));
+    vns_report_int(report, "gso_passed", (int64_t) h->st.gso_passed);
+    vns_report_int(report, "rst_sent", (int64_t) h->st.rst_sent);
     if (h->cost_ps > 0)
         vns_report_num(report, "cpu_utilization",
                        vns_node_cpu_utilization(self->node));
@@ -2107,6 +2913,18 @@ host_free(VnsElement *self)
         g_hash_table_destroy(h->neigh);
     if (h->apps != NULL)
         g_hash_table_destroy(h->apps);
+    if (h->pmtu != NULL)
+        g_hash_table_destroy(h->pmtu);
+    for (uint32_t i = 0; h->reasm != NULL && i < h->reasm_slots; i++) {
+        HostReasm *q = &h->reasm[i];
+        while (q->used && q->frags != NULL) {
+            VnsPacket *f = q->frags;
+            q->frags = f->next;
+            f->next = NULL;
+            vns_packet_free(f);     /* torn down without a stop */
+        }
+    }
+    g_free(h->reasm);
     for (int k = 0; k < VNS_HOST_N_HOOKS; k++)
         if (h->hooks[k] != NULL)
             g_array_free(h->hooks[k], TRUE);

@@ -56,6 +56,11 @@ typedef VnsHookVerdict (*VnsHostHookFn)(VnsElement *host, VnsPacket *pkt,
                                         const VnsHookState *state, void *data);
 
 bool vns_host_is_host(const VnsElement *element);
+/* The MTU of the path from 'host' to 'dst': its route's interface MTU,
+ * lowered while a path-MTU entry learnt from ICMP "fragmentation needed" /
+ * "packet too big" lasts (RFC 1191, RFC 8201; 'pmtu-expires', Linux's 600
+ * s). 0 when 'host' has no route to 'dst'. */
+uint32_t vns_host_path_mtu(VnsElement *host, const VnsIpAddr *dst);
 void vns_host_hook_add(VnsElement *host, VnsHostHook hook, int priority,
                        VnsHostHookFn fn, void *data);
 

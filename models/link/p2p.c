@@ -30,6 +30,9 @@
  * mean_pktsize_ of ns-2's RED queue. */
 #define P2P_RED_TYPICAL_PACKET 500
 
+/* drop-icmp, in the order of its choices "none|too-big|all". */
+enum { P2P_DROP_ICMP_NONE, P2P_DROP_ICMP_TOO_BIG, P2P_DROP_ICMP_ALL };
+
 typedef struct P2pLink P2pLink;
 
 /* One direction of the link. */
@@ -66,6 +69,9 @@ struct P2pLink {
     uint64_t fast_wire_max;     /* largest wire size ps_per_byte may multiply */
     VnsTime delay_ps;           /* one-way propagation delay */
     uint64_t mtu;               /* largest L3 packet, bytes */
+    double loss;                /* probability a frame is lost, per frame */
+    int drop_icmp;              /* P2P_DROP_ICMP_* */
+    gsl_rng *rng;               /* the link's stream (loss, RED) */
     P2pDir dir[2];              /* [0] a->b (enters at port a), [1] b->a */
 };
 
@@ -96,6 +102,19 @@ static const VnsAttrSpec p2p_attrs[] = {
       "the Ethernet maximum of RFC 894; at least 68, the IPv4 minimum of "
       "RFC 791.",
       NULL, 68, UINT32_MAX },
+    { "loss", VNS_ATTR_DOUBLE, false, "0", NULL,
+      "Probability that a frame is lost on the wire, drawn independently "
+      "for each frame in each direction from the link's random stream after "
+      "it was sent (it used the line time); lost frames are dropped as "
+      "random_loss. 0 to 1; default 0, a lossless link.",
+      NULL, 0, 0 },
+    { "drop-icmp", VNS_ATTR_ENUM, false, "none", NULL,
+      "ICMP the link drops (icmp_filtered), like a firewall on the path: "
+      "'too-big' drops ICMP fragmentation needed (type 3 code 4) and ICMPv6 "
+      "packet too big (the path-MTU black hole, RFC 2923 section 2.1); "
+      "'all' every ICMP and ICMPv6 message except Neighbor Discovery (RFC "
+      "4890 section 4.4.1). Default none.",
+      "none|too-big|all", 0, 0 },
     { NULL }
 };
 
@@ -223,6 +242,13 @@ p2p_tx_done(VnsSim *sim, void *ctx, void *arg)
     d->bytes += vns_packet_size(pkt);
     d->wire_bytes += d->tx_wire;
     vns_welford_add(&d->system_ps, (double) (now - pkt->t_enqueued));
+    if (link->loss > 0 && gsl_rng_uniform(link->rng) < link->loss) {
+        /* Lost on the wire, after using the line time (a corrupted frame
+         * that the receiver's FCS check discards). */
+        p2p_drop(d, pkt, VNS_DROP_RANDOM_LOSS);
+        p2p_tx_start(d, now);
+        return;
+    }
     if (link->delay_ps == 0) {
         p2p_tx_start(d, now);
         vns_port_send(vns_element_port(&link->base, d->out_port), pkt);
@@ -261,6 +287,25 @@ p2p_deliver(VnsSim *sim, void *ctx, void *arg)
     vns_port_send(vns_element_port(&d->link->base, d->out_port), pkt);
 }
 
+/* Whether the frame is ICMP that 'drop-icmp' filters; the flow key
+ * parse looks past VLAN tags and IPv6 extension headers. */
+static bool
+p2p_icmp_filtered(const P2pLink *link, VnsPacket *pkt)
+{
+    const VnsFlowKey *k = vns_packet_flow_key(pkt);
+
+    if (pkt->l4_off == VNS_OFF_NONE)
+        return false;
+    if (k->family == VNS_IP_V4 && k->proto == VNS_IPPROTO_ICMP)
+        return link->drop_icmp == P2P_DROP_ICMP_ALL ||
+               (k->icmp_type == 3 && k->icmp_code == 4);   /* RFC 1191 */
+    if (k->family == VNS_IP_V6 && k->proto == VNS_IPPROTO_ICMPV6)
+        return (k->icmp_type < 133 || k->icmp_type > 137) &&   /* not ND */
+               (link->drop_icmp == P2P_DROP_ICMP_ALL ||
+                k->icmp_type == 2);                     /* RFC 4443 3.2 */
+    return false;
+}
+
 static void
 p2p_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
@@ -273,6 +318,11 @@ p2p_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     if (G_UNLIKELY(vns_packet_size(pkt) > link->mtu + VNS_ETH_HLEN) &&
         !p2p_l3_fits(link, pkt, &cause)) {
         p2p_drop(d, pkt, cause);
+        return;
+    }
+    if (G_UNLIKELY(link->drop_icmp != P2P_DROP_ICMP_NONE) &&
+        p2p_icmp_filtered(link, pkt)) {
+        p2p_drop(d, pkt, VNS_DROP_ICMP_FILTERED);
         return;
     }
     if (d->tx == NULL) {
@@ -321,8 +371,16 @@ p2p_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     }
     if (!vns_config_rate(cfg, "rate", &link->rate_bps, error) ||
         !vns_config_time(cfg, "delay", &link->delay_ps, error) ||
-        !vns_config_uint(cfg, "mtu", &link->mtu, error))
+        !vns_config_uint(cfg, "mtu", &link->mtu, error) ||
+        !vns_config_double(cfg, "loss", &link->loss, error) ||
+        !vns_config_enum(cfg, "drop-icmp", &link->drop_icmp, error))
         return false;
+    if (!(link->loss >= 0 && link->loss <= 1)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<link> 'loss' is %g, expected a probability from 0 "
+                         "to 1", link->loss);
+        return false;
+    }
     if ((uint64_t) (8 * VNS_SEC) % link->rate_bps == 0) {
         link->ps_per_byte = (VnsTime) ((uint64_t) (8 * VNS_SEC) / link->rate_bps);
         link->fast_wire_max = (uint64_t) (VNS_TIME_MAX / link->ps_per_byte);
@@ -341,8 +399,9 @@ p2p_create(VnsElement *self, const VnsConfig *cfg, GError **error)
      * which "SHOULD use interface MTU"). */
     qp.max_packet_size = (uint32_t) MIN(link->mtu + VNS_ETH_HLEN, UINT32_MAX);
     qp.red_idle_tx_ps = vns_time_tx(P2P_RED_TYPICAL_PACKET, link->rate_bps);
-    if (qp.kind == VNS_QDISC_RED)
+    if (qp.kind == VNS_QDISC_RED || link->loss > 0)
         rng = vns_element_rng(self);
+    link->rng = rng;
 
     for (int i = 0; i < 2; i++) {
         VnsPort *p = vns_element_add_port(self, i == 0 ? "a" : "b");
@@ -480,6 +539,10 @@ p2p_stats(VnsElement *self, VnsReport *report)
                        (int64_t) d->drops[VNS_DROP_MALFORMED]);
         vns_report_int(report, "drops_end_of_run",
                        (int64_t) d->drops[VNS_DROP_END_OF_RUN]);
+        vns_report_int(report, "drops_random_loss",
+                       (int64_t) d->drops[VNS_DROP_RANDOM_LOSS]);
+        vns_report_int(report, "drops_icmp_filtered",
+                       (int64_t) d->drops[VNS_DROP_ICMP_FILTERED]);
         vns_report_num(report, "utilization",
                        window_s > 0 ? vns_time_to_s(p2p_busy(d, now)) / window_s
                                     : NAN);

@@ -29,7 +29,9 @@
 #include "models/transport/tcp_endpoint.h"
 
 #include <math.h>
+#include <string.h>
 #include <gsl/gsl_rng.h>
+#include "models/l3/host.h"
 #include "net/checksum.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
@@ -59,13 +61,14 @@ typedef struct {
     int64_t start, end;
 } TcpRange;
 
-typedef struct {
-    VnsElement base;            /* must stay first */
+struct VnsTcpConn {
+    VnsElement *owner;          /* the application element, borrowed */
+    VnsPort *port;              /* its port to the host, borrowed */
     VnsTcpConf conf;
-    bool configured;
-    char *flow_name;            /* owned; client: the report row */
-    VnsElement *peer;           /* client: the server, borrowed; may be NULL */
-    VnsPort *port;              /* to the host, "app" */
+    VnsTcpCounters *st;         /* counters, borrowed (shared by an app's
+                                 * connections) */
+    const VnsTcpConnCallbacks *cb;  /* NULL: a <tcp-flow> endpoint */
+    void *app;                  /* passed to the callbacks */
     VnsTcpState state;
     TcpTimer timers[TCP_TIMER_N];
     bool iss_fixed;             /* vns_tcp_endpoint_set_iss() ran */
@@ -125,22 +128,26 @@ typedef struct {
     uint64_t delivered;         /* in-order bytes handed to the application */
     VnsTime t_start;            /* client: first SYN, ps */
     VnsTime t_complete;         /* server: whole stream received, ps; -1 */
-    VnsTime t_reset;            /* start of the measurement window */
-    VnsTime t_end;              /* end of the window (stop op) */
-    bool stopped;
-    uint64_t delivered_base;    /* client: the server's 'delivered' at reset */
-    uint64_t data_sent;         /* data bytes sent, retransmissions included */
-    uint64_t segments_sent;
-    uint64_t retransmits;       /* segments (SYN and FIN included) */
-    uint64_t timeouts;
-    uint64_t fast_retransmits;
-    uint64_t resets_sent, resets_received;
-    uint64_t aborts;            /* connections given up after timeouts */
     GString *trace_cwnd, *trace_rtt, *trace_inflight;   /* owned */
     VnsTime trace_last;         /* ps; -1: nothing written */
-} TcpEndpoint;
+
+    /* Segmentation offload and packetization-layer probing (RFC 4821). */
+    uint32_t gso_segs;          /* MSS per packet the device cuts; 0/1: none */
+    uint32_t gso_mss;           /* the MSS the device cuts at, bytes */
+    bool probing;               /* the MSS was lowered by probing */
+
+    /* Callbacks not yet delivered: they run after the state machine is
+     * done with a segment or timer (tcp_conn_notify()). */
+    bool ev_established;
+    uint64_t ev_received;
+    bool ev_eof;
+    bool ev_closed;
+    VnsTcpCloseReason ev_reason;
+};
 
 static void tcp_timer_run(VnsSim *sim, void *ctx, void *arg);
+static void tcp_conn_setup(VnsTcpConn *e);
+static void tcp_conn_release(VnsTcpConn *e);
 
 static const VnsEventType tcp_timer_type = {
     "tcp-timer", tcp_timer_run, NULL,
@@ -168,28 +175,28 @@ vns_tcp_state_name(VnsTcpState state)
 /* Sets timer 'k' to fire at 'deadline', scheduling an event only when
  * none is pending at or before it. */
 static void
-tcp_timer_arm(TcpEndpoint *e, TcpTimerKind k, VnsTime deadline)
+tcp_timer_arm(VnsTcpConn *e, TcpTimerKind k, VnsTime deadline)
 {
     TcpTimer *t = &e->timers[k];
 
     t->deadline = deadline;
-    if (vns_sim_is_pending(e->base.sim, t->ev) && t->at <= deadline)
+    if (vns_sim_is_pending(e->owner->sim, t->ev) && t->at <= deadline)
         return;
-    vns_sim_cancel(e->base.sim, t->ev);
+    vns_sim_cancel(e->owner->sim, t->ev);
     t->at = deadline;
-    t->ev = vns_sim_schedule_at(e->base.sim, deadline, &tcp_timer_type, e,
+    t->ev = vns_sim_schedule_at(e->owner->sim, deadline, &tcp_timer_type, e,
                                 GUINT_TO_POINTER(k));
 }
 
 /* Disarms timer 'k'; a pending event finds no deadline and does nothing. */
 static void
-tcp_timer_stop(TcpEndpoint *e, TcpTimerKind k)
+tcp_timer_stop(VnsTcpConn *e, TcpTimerKind k)
 {
     e->timers[k].deadline = VNS_TIME_NEVER;
 }
 
 static bool
-tcp_timer_armed(const TcpEndpoint *e, TcpTimerKind k)
+tcp_timer_armed(const VnsTcpConn *e, TcpTimerKind k)
 {
     return e->timers[k].deadline != VNS_TIME_NEVER;
 }
@@ -197,13 +204,13 @@ tcp_timer_armed(const TcpEndpoint *e, TcpTimerKind k)
 /* ---- sequence numbers ---- */
 
 static uint32_t
-tcp_snd_seq(const TcpEndpoint *e, int64_t off)
+tcp_snd_seq(const VnsTcpConn *e, int64_t off)
 {
     return e->iss + 1 + (uint32_t) off;
 }
 
 static uint32_t
-tcp_rcv_seq(const TcpEndpoint *e)
+tcp_rcv_seq(const VnsTcpConn *e)
 {
     return e->irs + 1 + (uint32_t) e->rcv;
 }
@@ -256,7 +263,7 @@ tcp_ranges_trim(GArray *ranges, uint64_t *bytes, int64_t below)
  * moves back (RFC 9293 section 3.8.6.2.2, Linux's tcp_select_window()),
  * so duplicate ACKs keep the same window. */
 static uint16_t
-tcp_window_field(TcpEndpoint *e, bool syn)
+tcp_window_field(VnsTcpConn *e, bool syn)
 {
     uint64_t wnd = e->conf.rcvbuf > e->ooo_bytes ? e->conf.rcvbuf - e->ooo_bytes : 0;
     uint16_t field;
@@ -276,10 +283,10 @@ tcp_window_field(TcpEndpoint *e, bool syn)
 /* Builds a segment from 'src' to 'dst' and hands it to the host.
  * 'payload' bytes of data follow the header. */
 static void
-tcp_emit(TcpEndpoint *e, const VnsIpAddr *src, const VnsIpAddr *dst,
+tcp_emit(VnsTcpConn *e, const VnsIpAddr *src, const VnsIpAddr *dst,
          const VnsTcpHdr *th, uint32_t payload)
 {
-    VnsPacket *pkt = vns_packet_new(vns_net_pool(e->base.net), payload);
+    VnsPacket *pkt = vns_packet_new(vns_net_pool(e->owner->net), payload);
 
     vns_tcp_push(pkt, th, src, dst);
     if (src->family == VNS_IP_V4) {
@@ -299,8 +306,8 @@ tcp_emit(TcpEndpoint *e, const VnsIpAddr *src, const VnsIpAddr *dst,
     }
     pkt->flow_id = e->conf.flow_id;
     pkt->flow_seq = e->pkt_seq++;
-    pkt->t_created = vns_element_now(&e->base);
-    e->segments_sent++;
+    pkt->t_created = vns_element_now(e->owner);
+    e->st->segments_sent++;
     vns_port_send(e->port, pkt);
 }
 
@@ -309,7 +316,7 @@ tcp_emit(TcpEndpoint *e, const VnsIpAddr *src, const VnsIpAddr *dst,
  * with ACK acknowledges everything received, so the delayed ACK is
  * cancelled. */
 static void
-tcp_send(TcpEndpoint *e, uint32_t seq, uint8_t flags, uint32_t payload)
+tcp_send(VnsTcpConn *e, uint32_t seq, uint8_t flags, uint32_t payload)
 {
     bool syn = flags & VNS_TCP_SYN;
     VnsTcpHdr th = {
@@ -362,10 +369,10 @@ tcp_send(TcpEndpoint *e, uint32_t seq, uint8_t flags, uint32_t payload)
 
 /* Starts the retransmission timer unless it runs (RFC 6298 section 5.1). */
 static void
-tcp_rto_start(TcpEndpoint *e)
+tcp_rto_start(VnsTcpConn *e)
 {
     if (!tcp_timer_armed(e, TCP_TIMER_RTO))
-        tcp_timer_arm(e, TCP_TIMER_RTO, vns_element_now(&e->base) + e->rto);
+        tcp_timer_arm(e, TCP_TIMER_RTO, vns_element_now(e->owner) + e->rto);
 }
 
 /* Sends 'len' data bytes at stream offset 'off', with FIN when 'fin'
@@ -373,7 +380,7 @@ tcp_rto_start(TcpEndpoint *e)
  * snd_max is new and may be timed; one below it is a retransmission
  * (Karn's algorithm: never timed, and it cancels a running sample). */
 static void
-tcp_send_data(TcpEndpoint *e, int64_t off, uint32_t len, bool fin)
+tcp_send_data(VnsTcpConn *e, int64_t off, uint32_t len, bool fin)
 {
     uint8_t flags = VNS_TCP_ACK;
     int64_t end = off + len + (fin ? 1 : 0);
@@ -383,17 +390,17 @@ tcp_send_data(TcpEndpoint *e, int64_t off, uint32_t len, bool fin)
     if (len > 0 && off + len == e->data_end)
         flags |= VNS_TCP_PSH;           /* the end of the application's write */
     if (off < e->max) {
-        e->retransmits++;
+        e->st->retransmits++;
         e->rtt_timing = false;
     } else if (!e->rtt_timing) {
         e->rtt_timing = true;
         e->rtt_off = end;
-        e->rtt_sent = vns_element_now(&e->base);
+        e->rtt_sent = vns_element_now(e->owner);
     }
     if (off == e->nxt)
         e->nxt = end;
     e->max = MAX(e->max, end);
-    e->data_sent += len;
+    e->st->data_sent += len;
     if (fin && e->state == VNS_TCP_ESTABLISHED)
         e->state = VNS_TCP_FIN_WAIT_1;
     else if (fin && e->state == VNS_TCP_CLOSE_WAIT)
@@ -407,7 +414,7 @@ tcp_send_data(TcpEndpoint *e, int64_t off, uint32_t len, bool fin)
 /* Retransmits the first unacknowledged segment (fast retransmit, partial
  * ACKs, timeouts). */
 static void
-tcp_retransmit_head(TcpEndpoint *e)
+tcp_retransmit_head(VnsTcpConn *e)
 {
     int64_t data_left = MIN(e->max, e->data_end) - e->una;
     uint32_t len = (uint32_t) MIN((int64_t) e->mss, MAX(data_left, 0));
@@ -419,7 +426,7 @@ tcp_retransmit_head(TcpEndpoint *e)
 }
 
 static bool
-tcp_can_send_data(const TcpEndpoint *e)
+tcp_can_send_data(const VnsTcpConn *e)
 {
     return e->state == VNS_TCP_ESTABLISHED || e->state == VNS_TCP_CLOSE_WAIT ||
            e->state == VNS_TCP_FIN_WAIT_1 || e->state == VNS_TCP_CLOSING ||
@@ -437,7 +444,7 @@ tcp_can_send_data(const TcpEndpoint *e)
  * NULL, also finds the first lost byte at or above HighRxt and the end of
  * its hole; *lost_start = -1 when there is none. */
 static uint64_t
-tcp_sack_scan(const TcpEndpoint *e, int64_t *lost_start, int64_t *lost_end)
+tcp_sack_scan(const VnsTcpConn *e, int64_t *lost_start, int64_t *lost_end)
 {
     uint64_t pipe = 0, above = e->sacked_bytes;
     int64_t at = e->una;
@@ -473,7 +480,7 @@ tcp_sack_scan(const TcpEndpoint *e, int64_t *lost_start, int64_t *lost_end)
  * RFC 6675 section 4, rules 1 and 2; the rescue retransmission is not
  * modelled). */
 static void
-tcp_sack_output(TcpEndpoint *e)
+tcp_sack_output(VnsTcpConn *e)
 {
     for (;;) {
         int64_t ls, le;
@@ -503,7 +510,7 @@ tcp_sack_output(TcpEndpoint *e)
 
 /* Records the SACK blocks of an ACK (offsets in (SND.UNA, snd_max]). */
 static void
-tcp_sack_update(TcpEndpoint *e, const VnsTcpHdr *th)
+tcp_sack_update(VnsTcpConn *e, const VnsTcpHdr *th)
 {
     for (unsigned i = 0; i < th->opts.sack_blocks; i++) {
         int64_t l = e->una + (int32_t) (th->opts.sack[i][0] - tcp_snd_seq(e, e->una));
@@ -518,7 +525,7 @@ tcp_sack_update(TcpEndpoint *e, const VnsTcpHdr *th)
  * simplified sender-side silly window avoidance, RFC 9293 section
  * 3.8.6.2.1). */
 static void
-tcp_output(TcpEndpoint *e)
+tcp_output(VnsTcpConn *e)
 {
     if (e->in_recovery && e->sack_ok && tcp_can_send_data(e))
         tcp_sack_output(e);
@@ -542,6 +549,14 @@ tcp_output(TcpEndpoint *e)
                 if (flight > 0)
                     break;
                 len = (uint32_t) wnd;
+            } else if (e->gso_segs > 1 && len == e->mss && e->mss == e->gso_mss) {
+                /* Segmentation offload (CONTRACTS.md): as many whole MSS
+                 * as the device takes and the window allows, in one
+                 * packet the device cuts (Linux's tcp_tso_autosize()
+                 * without its pacing-rate limit). */
+                uint64_t room = MIN((uint64_t) (e->data_end - e->nxt), wnd - flight);
+                uint64_t k = MIN((uint64_t) e->gso_segs, room / e->mss);
+                len = (uint32_t) (MAX(k, 1u) * e->mss);
             }
             tcp_send_data(e, e->nxt, len,
                           e->closing && e->nxt + len == e->data_end);
@@ -559,7 +574,7 @@ tcp_output(TcpEndpoint *e)
  * section 3.10.7.1): <SEQ=SEG.ACK><CTL=RST> if it had an ACK, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (SYN and FIN count in LEN). */
 static void
-tcp_reply_rst(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
+tcp_reply_rst(VnsTcpConn *e, const VnsFlowKey *k, const VnsTcpHdr *th,
               uint32_t seg_len)
 {
     VnsTcpHdr r = { .sport = th->dport, .dport = th->sport };
@@ -574,7 +589,7 @@ tcp_reply_rst(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
                 !!(th->flags & VNS_TCP_FIN);
         r.flags = VNS_TCP_RST | VNS_TCP_ACK;
     }
-    e->resets_sent++;
+    e->st->resets_sent++;
     tcp_emit(e, &k->dst, &k->src, &r, 0);
 }
 
@@ -583,9 +598,9 @@ tcp_reply_rst(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
 /* Appends a line to each time series when 'force' or when the trace
  * interval has passed since the last one. */
 static void
-tcp_trace(TcpEndpoint *e, bool force)
+tcp_trace(VnsTcpConn *e, bool force)
 {
-    VnsTime now = vns_element_now(&e->base);
+    VnsTime now = vns_element_now(e->owner);
     double t = vns_time_to_s(now);
 
     if (e->trace_cwnd == NULL)
@@ -610,7 +625,7 @@ tcp_trace(TcpEndpoint *e, bool force)
  * bounded by TCP_RTO_MIN and TCP_RTO_MAX. A valid sample also ends the
  * back-off (section 5.7 and Karn). */
 static void
-tcp_rtt_sample(TcpEndpoint *e, VnsTime r)
+tcp_rtt_sample(VnsTcpConn *e, VnsTime r)
 {
     if (!e->have_rtt) {
         e->srtt = r;
@@ -629,7 +644,7 @@ tcp_rtt_sample(TcpEndpoint *e, VnsTime r)
 /* ---- connection life ---- */
 
 static void
-tcp_conn_reset_state(TcpEndpoint *e)
+tcp_conn_reset_state(VnsTcpConn *e)
 {
     tcp_timer_stop(e, TCP_TIMER_RTO);
     tcp_timer_stop(e, TCP_TIMER_DELACK);
@@ -644,34 +659,82 @@ tcp_conn_reset_state(TcpEndpoint *e)
 
 /* The connection is over: a client closes, a server listens again. */
 static void
-tcp_conn_close(TcpEndpoint *e)
+tcp_conn_close_why(VnsTcpConn *e, VnsTcpCloseReason why)
 {
     tcp_conn_reset_state(e);
     e->state = e->conf.server ? VNS_TCP_LISTEN : VNS_TCP_CLOSED;
+    if (e->cb != NULL) {
+        e->ev_closed = true;
+        e->ev_reason = why;
+    }
+}
+
+static void
+tcp_conn_close(VnsTcpConn *e)
+{
+    tcp_conn_close_why(e, VNS_TCP_CLOSE_NORMAL);
+}
+
+/* The MTU the MSS comes from: the host's path MTU to the peer
+ * (vns_host_path_mtu(): the route's interface MTU, lowered by ICMP),
+ * at most the configured 'mtu'. Also reads whether the interface that
+ * owns the local address sits on a device with segmentation offload
+ * (VnsPortInfo.gso_max_size of its peer): then up to gso_segs MSS leave
+ * in one packet. */
+static uint32_t
+tcp_route_mtu(VnsTcpConn *e)
+{
+    VnsElement *host = e->port != NULL && e->port->peer != NULL ? e->port->peer->owner : NULL;
+    uint32_t mtu = e->conf.mtu, hdr = e->laddr.family == VNS_IP_V4 ? 40 : 60;
+
+    e->gso_segs = 0;
+    e->gso_mss = 0;
+    if (host == NULL || !vns_host_is_host(host))
+        return mtu;
+    if (vns_host_path_mtu(host, &e->raddr) > 0)
+        mtu = MIN(mtu, vns_host_path_mtu(host, &e->raddr));
+    for (guint i = 0; i < host->ports->len; i++) {
+        const VnsPort *p = host->ports->pdata[i];
+        const VnsIpAddr *a = e->laddr.family == VNS_IP_V4 ? &p->info.addr4 : &p->info.addr6;
+        uint32_t dev_mtu;
+        if (p->peer == NULL || !vns_ip_addr_equal(a, &e->laddr) ||
+            p->peer->info.gso_max_size <= hdr)
+            continue;
+        /* The device cuts at its own MTU's MSS: offload only while the
+         * connection's MSS is that one (a lower path MTU or a smaller
+         * peer MSS turns it off). */
+        dev_mtu = p->peer->info.mtu > 0 ? p->peer->info.mtu : p->info.mtu;
+        if (dev_mtu > hdr) {
+            e->gso_mss = dev_mtu - hdr;
+            e->gso_segs = (p->peer->info.gso_max_size - hdr) / e->gso_mss;
+        }
+    }
+    return mtu;
 }
 
 static uint32_t
-tcp_draw_iss(TcpEndpoint *e)
+tcp_draw_iss(VnsTcpConn *e)
 {
     if (e->iss_fixed)
         return e->iss_value;
     /* Linux draws the ISN from a keyed hash and a clock
      * (secure_tcp_seq()); a uniform 32-bit draw from the element's stream
      * has the same effect on the model. */
-    return (uint32_t) gsl_rng_uniform_int(vns_element_rng(&e->base), 1u << 16) << 16 |
-           (uint32_t) gsl_rng_uniform_int(vns_element_rng(&e->base), 1u << 16);
+    return (uint32_t) gsl_rng_uniform_int(vns_element_rng(e->owner), 1u << 16) << 16 |
+           (uint32_t) gsl_rng_uniform_int(vns_element_rng(e->owner), 1u << 16);
 }
 
 /* Fresh send and receive state for a new connection. */
 static void
-tcp_conn_init(TcpEndpoint *e)
+tcp_conn_init(VnsTcpConn *e)
 {
     uint32_t hdr = e->laddr.family == VNS_IP_V4 ? 40 : 60;
 
     tcp_conn_reset_state(e);
     e->iss = tcp_draw_iss(e);
     e->una = e->nxt = e->max = -1;
-    e->own_mss = e->conf.mtu > hdr ? e->conf.mtu - hdr : 1;
+    e->own_mss = tcp_route_mtu(e);
+    e->own_mss = e->own_mss > hdr ? e->own_mss - hdr : 1;
     e->rcv_wscale = 0;
     while (e->rcv_wscale < VNS_TCP_MAX_WSCALE &&
            (e->conf.rcvbuf >> e->rcv_wscale) > 65535)
@@ -691,7 +754,9 @@ tcp_conn_init(TcpEndpoint *e)
     e->rcv_adv = 0;
     e->fin_off = -1;
     e->rcv_mss = 0;
-    if (e->conf.server) {
+    e->probing = false;
+    if (e->conf.server || e->cb != NULL) {
+        /* A server, or an application that writes (vns_tcp_conn_write()). */
         e->data_end = 0;
         e->closing = false;
     } else {
@@ -706,7 +771,7 @@ tcp_conn_init(TcpEndpoint *e)
  * scale (RFC 7323 section 2.2; shifts above 14 are used as 14). Sets up
  * congestion control with the resulting send MSS. */
 static void
-tcp_syn_options(TcpEndpoint *e, const VnsTcpHdr *th)
+tcp_syn_options(VnsTcpConn *e, const VnsTcpHdr *th)
 {
     uint32_t peer_mss = th->opts.has_mss
                             ? th->opts.mss
@@ -726,36 +791,37 @@ tcp_syn_options(TcpEndpoint *e, const VnsTcpHdr *th)
 
 /* The handshake completed: the SYN is acknowledged at 'now'. */
 static void
-tcp_established(TcpEndpoint *e)
+tcp_established(VnsTcpConn *e)
 {
     e->una = 0;
     e->state = VNS_TCP_ESTABLISHED;
     tcp_timer_stop(e, TCP_TIMER_RTO);
     if (e->rtt_timing) {
-        tcp_rtt_sample(e, vns_element_now(&e->base) - e->rtt_sent);
+        tcp_rtt_sample(e, vns_element_now(e->owner) - e->rtt_sent);
         e->rtt_timing = false;
     } else if (e->syn_retransmitted) {
         e->rto = VNS_TCP_RTO_FALLBACK;
     }
     if (e->conf.server)
         e->t_complete = -1;
+    e->ev_established = e->cb != NULL;
 }
 
 static void
-tcp_enter_time_wait(TcpEndpoint *e)
+tcp_enter_time_wait(VnsTcpConn *e)
 {
     e->state = VNS_TCP_TIME_WAIT;
     tcp_timer_stop(e, TCP_TIMER_RTO);
-    tcp_timer_arm(e, TCP_TIMER_TIMEWAIT, vns_element_now(&e->base) + VNS_TCP_TIMEWAIT_LEN);
+    tcp_timer_arm(e, TCP_TIMER_TIMEWAIT, vns_element_now(e->owner) + VNS_TCP_TIMEWAIT_LEN);
 }
 
 /* ---- ACK processing (the sending side) ---- */
 
 /* A new cumulative ACK to stream offset 'ack'. */
 static void
-tcp_new_ack(TcpEndpoint *e, int64_t ack)
+tcp_new_ack(VnsTcpConn *e, int64_t ack)
 {
-    VnsTime now = vns_element_now(&e->base);
+    VnsTime now = vns_element_now(e->owner);
     uint64_t acked = (uint64_t) (ack - e->una);
     uint64_t flight_before = (uint64_t) (e->max - e->una);
     bool cwnd_limited;
@@ -828,7 +894,7 @@ tcp_new_ack(TcpEndpoint *e, int64_t ack)
 
 /* A duplicate ACK (RFC 5681 section 2 definition). */
 static void
-tcp_dup_ack(TcpEndpoint *e)
+tcp_dup_ack(VnsTcpConn *e)
 {
     e->dupacks++;
     if (e->in_recovery) {
@@ -845,7 +911,7 @@ tcp_dup_ack(TcpEndpoint *e)
         e->recover = e->max - 1;
         e->in_recovery = true;
         e->partial_acked = false;
-        e->fast_retransmits++;
+        e->st->fast_retransmits++;
         e->high_rxt = e->una;
         tcp_retransmit_head(e);
         if (e->sack_ok) {
@@ -859,27 +925,50 @@ tcp_dup_ack(TcpEndpoint *e)
     }
 }
 
+/* Packetization-layer path MTU discovery after a suspected black hole
+ * (RFC 4821 section 7.7; Linux's tcp_mtu_probing() with tcp_mtu_probing
+ * = 1): the first time, the MSS falls to tcp_base_mss = 1024 (if it was
+ * larger); each later time, to half of it, at least tcp_mtu_probe_floor =
+ * 48. Probing for a larger MTU again (Linux: every 600 s) is not
+ * modelled. */
+static void
+tcp_mtu_probe_down(VnsTcpConn *e)
+{
+    uint32_t mss;
+
+    if (!e->conf.mtu_probing)
+        return;
+    mss = e->probing ? e->mss / 2 : MIN(e->mss, VNS_TCP_BASE_MSS);
+    mss = MAX(mss, VNS_TCP_MTU_PROBE_FLOOR);
+    e->probing = true;
+    if (mss < e->mss) {
+        e->st->mtu_probe_reductions++;
+        e->mss = mss;
+        e->cc.mss = mss;
+    }
+}
+
 /* The retransmission timer expired (RFC 6298 section 5.4-5.6, RFC 5681
  * section 3.1, RFC 6582 section 3.2 step 4). */
 static void
-tcp_rto_expired(TcpEndpoint *e)
+tcp_rto_expired(VnsTcpConn *e)
 {
-    e->timeouts++;
+    e->st->timeouts++;
     e->rtt_timing = false;
     if (e->state == VNS_TCP_SYN_SENT || e->state == VNS_TCP_SYN_RECEIVED) {
         bool client = e->state == VNS_TCP_SYN_SENT;
         if (e->backoff >= (client ? VNS_TCP_SYN_RETRIES : VNS_TCP_SYNACK_RETRIES)) {
             /* Connection timed out (Linux: ETIMEDOUT after 127 s for a
              * client, the request dropped after 63 s for a server). */
-            e->aborts++;
-            tcp_conn_close(e);
+            e->st->aborts++;
+            tcp_conn_close_why(e, VNS_TCP_CLOSE_TIMEOUT);
             return;
         }
         e->syn_retransmitted = true;
-        e->retransmits++;
+        e->st->retransmits++;
         e->rto = MIN(2 * e->rto, VNS_TCP_RTO_MAX);
         e->backoff++;
-        tcp_timer_arm(e, TCP_TIMER_RTO, vns_element_now(&e->base) + e->rto);
+        tcp_timer_arm(e, TCP_TIMER_RTO, vns_element_now(e->owner) + e->rto);
         tcp_send(e, e->iss, client ? VNS_TCP_SYN : VNS_TCP_SYN | VNS_TCP_ACK, 0);
         return;
     }
@@ -889,8 +978,8 @@ tcp_rto_expired(TcpEndpoint *e)
         /* Linux's tcp_write_timeout() with tcp_retries2 = 15, counted in
          * retransmissions (Linux counts the time they would take from a
          * 200 ms RTO, 924.6 s: the same when the RTO started there). */
-        e->aborts++;
-        tcp_conn_close(e);
+        e->st->aborts++;
+        tcp_conn_close_why(e, VNS_TCP_CLOSE_TIMEOUT);
         return;
     }
     /* RFC 5681 section 3.1: ssthresh falls on the first timeout of a
@@ -899,6 +988,15 @@ tcp_rto_expired(TcpEndpoint *e)
      * cwnd becomes the loss window, one segment. */
     if (e->backoff == 0 && !e->in_recovery)
         e->cc.ops->on_loss(&e->cc, (uint64_t) (e->max - e->una));
+    if (e->backoff >= VNS_TCP_RETRIES1) {
+        /* Linux's tcp_write_timeout(): after tcp_retries1 = 3
+         * retransmissions without progress, a black hole is suspected
+         * (counted here), and with tcp_mtu_probing = 1 the MSS falls
+         * (tcp_mtu_probing(), RFC 4821 section 7.7). */
+        if (e->backoff == VNS_TCP_RETRIES1)
+            e->st->blackholes++;
+        tcp_mtu_probe_down(e);
+    }
     e->cc.cwnd = e->mss;
     e->cc.ai_bytes = 0;
     e->in_recovery = false;
@@ -921,7 +1019,7 @@ tcp_rto_expired(TcpEndpoint *e)
 
 /* Adds out-of-order data [start, end) to the sorted, disjoint list. */
 static void
-tcp_ooo_add(TcpEndpoint *e, int64_t start, int64_t end)
+tcp_ooo_add(VnsTcpConn *e, int64_t start, int64_t end)
 {
     tcp_ranges_add(e->ooo, &e->ooo_bytes, start, end);
     e->last_ooo = start;
@@ -930,13 +1028,14 @@ tcp_ooo_add(TcpEndpoint *e, int64_t start, int64_t end)
 /* Delivers in-order bytes up to 'end' and whatever out-of-order data now
  * follows. Returns true when a gap was filled. */
 static bool
-tcp_rcv_advance(TcpEndpoint *e, int64_t end)
+tcp_rcv_advance(VnsTcpConn *e, int64_t end)
 {
     bool filled = false;
     int64_t data_limit = e->fin_off >= 0 ? e->fin_off : INT64_MAX;
 
     end = MIN(end, data_limit);
     if (end > e->rcv) {
+        e->ev_received += (uint64_t) (end - e->rcv);
         e->delivered += (uint64_t) (end - e->rcv);
         e->ack_pending += (uint64_t) (end - e->rcv);
         e->rcv = end;
@@ -944,6 +1043,7 @@ tcp_rcv_advance(TcpEndpoint *e, int64_t end)
     while (e->ooo->len > 0 && g_array_index(e->ooo, TcpRange, 0).start <= e->rcv) {
         TcpRange r = g_array_index(e->ooo, TcpRange, 0);
         if (r.end > e->rcv) {
+            e->ev_received += (uint64_t) (r.end - e->rcv);
             e->delivered += (uint64_t) (r.end - e->rcv);
             e->rcv = r.end;
         }
@@ -956,7 +1056,7 @@ tcp_rcv_advance(TcpEndpoint *e, int64_t end)
 
 /* Text and FIN processing (RFC 9293 section 3.10.7.4, steps 7-8). */
 static void
-tcp_rcv_data(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
+tcp_rcv_data(VnsTcpConn *e, const VnsTcpHdr *th, uint32_t seg_len)
 {
     int64_t start = e->rcv + (int32_t) (th->seq - tcp_rcv_seq(e));
     int64_t end = start + seg_len;
@@ -986,11 +1086,14 @@ tcp_rcv_data(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
         /* The FIN: consume it and acknowledge it at once. */
         e->rcv++;
         e->ack_now = true;
-        e->t_complete = vns_element_now(&e->base);
+        e->t_complete = vns_element_now(e->owner);
         switch (e->state) {
         case VNS_TCP_ESTABLISHED:
             e->state = VNS_TCP_CLOSE_WAIT;
-            if (e->conf.server) {
+            if (e->cb != NULL) {
+                /* The application reads end of stream and decides. */
+                e->ev_eof = true;
+            } else if (e->conf.server) {
                 /* The receiving application reads end of stream and
                  * closes at once: its FIN carries the ACK. */
                 e->closing = true;
@@ -999,9 +1102,11 @@ tcp_rcv_data(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
             break;
         case VNS_TCP_FIN_WAIT_1:
             e->state = VNS_TCP_CLOSING;
+            e->ev_eof = e->cb != NULL;
             break;
         case VNS_TCP_FIN_WAIT_2:
             tcp_enter_time_wait(e);
+            e->ev_eof = e->cb != NULL;
             break;
         default:
             break;
@@ -1014,13 +1119,13 @@ tcp_rcv_data(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
     if (e->ack_pending >= 2 * (uint64_t) e->rcv_mss)
         e->ack_now = true;
     else if (!tcp_timer_armed(e, TCP_TIMER_DELACK))
-        tcp_timer_arm(e, TCP_TIMER_DELACK, vns_element_now(&e->base) + VNS_TCP_DELACK);
+        tcp_timer_arm(e, TCP_TIMER_DELACK, vns_element_now(e->owner) + VNS_TCP_DELACK);
 }
 
 /* ACK field processing in a synchronized state (RFC 9293 section
  * 3.10.7.4 step 5). Returns false when the segment is to be dropped. */
 static bool
-tcp_rcv_ack(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
+tcp_rcv_ack(VnsTcpConn *e, const VnsTcpHdr *th, uint32_t seg_len)
 {
     int64_t ack = e->una + (int32_t) (th->ack - tcp_snd_seq(e, e->una));
     uint64_t wnd = (uint64_t) th->window << e->snd_wscale;
@@ -1065,7 +1170,7 @@ tcp_rcv_ack(TcpEndpoint *e, const VnsTcpHdr *th, uint32_t seg_len)
 
 /* A segment in SYN-SENT (RFC 9293 section 3.10.7.3). */
 static void
-tcp_rcv_syn_sent(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
+tcp_rcv_syn_sent(VnsTcpConn *e, const VnsFlowKey *k, const VnsTcpHdr *th,
                  uint32_t seg_len)
 {
     bool ack_ok = (th->flags & VNS_TCP_ACK) && th->ack == e->iss + 1;
@@ -1077,8 +1182,8 @@ tcp_rcv_syn_sent(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
     if (th->flags & VNS_TCP_RST) {
         if (ack_ok) {
             /* Connection refused. */
-            e->resets_received++;
-            tcp_conn_close(e);
+            e->st->resets_received++;
+            tcp_conn_close_why(e, VNS_TCP_CLOSE_RESET);
         }
         return;
     }
@@ -1097,7 +1202,7 @@ tcp_rcv_syn_sent(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
 
 /* A SYN for a listening server: answer with a SYN-ACK. */
 static void
-tcp_rcv_listen(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
+tcp_rcv_listen(VnsTcpConn *e, const VnsFlowKey *k, const VnsTcpHdr *th,
                uint32_t seg_len)
 {
     if ((th->flags & (VNS_TCP_SYN | VNS_TCP_ACK | VNS_TCP_RST)) != VNS_TCP_SYN) {
@@ -1114,14 +1219,14 @@ tcp_rcv_listen(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
     e->nxt = e->max = 0;
     e->rtt_timing = true;
     e->rtt_off = 0;
-    e->rtt_sent = vns_element_now(&e->base);
+    e->rtt_sent = vns_element_now(e->owner);
     tcp_rto_start(e);
     tcp_send(e, e->iss, VNS_TCP_SYN | VNS_TCP_ACK, 0);
 }
 
 /* True when the segment belongs to the connection. */
 static bool
-tcp_matches(const TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th)
+tcp_matches(const VnsTcpConn *e, const VnsFlowKey *k, const VnsTcpHdr *th)
 {
     return th->dport == e->conf.lport && th->sport == e->rport &&
            vns_ip_addr_equal(&k->src, &e->raddr) &&
@@ -1130,7 +1235,7 @@ tcp_matches(const TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th)
 
 /* Everything after the checksum: the state machine. */
 static void
-tcp_segment(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
+tcp_segment(VnsTcpConn *e, const VnsFlowKey *k, const VnsTcpHdr *th,
             uint32_t seg_len)
 {
     if (e->state == VNS_TCP_LISTEN) {
@@ -1152,15 +1257,15 @@ tcp_segment(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
     if (th->flags & VNS_TCP_RST) {
         /* RFC 5961 section 3.2: only a RST at exactly RCV.NXT resets. */
         if (th->seq == tcp_rcv_seq(e)) {
-            e->resets_received++;
-            tcp_conn_close(e);
+            e->st->resets_received++;
+            tcp_conn_close_why(e, VNS_TCP_CLOSE_RESET);
         }
         return;
     }
     if (th->flags & VNS_TCP_SYN) {
         if (e->state == VNS_TCP_SYN_RECEIVED && th->seq == e->irs) {
             /* The client's SYN again: our SYN-ACK was lost. */
-            e->retransmits++;
+            e->st->retransmits++;
             tcp_send(e, e->iss, VNS_TCP_SYN | VNS_TCP_ACK, 0);
             return;
         }
@@ -1203,21 +1308,165 @@ tcp_segment(TcpEndpoint *e, const VnsFlowKey *k, const VnsTcpHdr *th,
     tcp_output(e);
 }
 
-static void
-tcp_endpoint_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+/* ---- path MTU ---- */
+
+/* RFC 1191 section 7: the plateau table, to guess the MTU from the
+ * quoted packet's size when a router sends a next-hop MTU of 0. */
+static const uint16_t tcp_mtu_plateaus[] = {
+    65535, 32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68,
+};
+
+/* The header bytes an MSS excludes: 20 IP + 20 TCP, or 40 + 20 over IPv6
+ * (RFC 9293 section 3.7.1, RFC 8200). */
+static uint32_t
+tcp_hdr_bytes(const VnsTcpConn *e)
 {
-    TcpEndpoint *e = (TcpEndpoint *) self;
+    return e->laddr.family == VNS_IP_V4 ? 40 : 60;
+}
+
+/* Lowers the send MSS to 'mss' and resends what was in flight in segments
+ * of the new size: Linux's tcp_simple_retransmit() after
+ * tcp_v4_mtu_reduced() / tcp_v6_mtu_reduced(). The loss is not congestion,
+ * so ssthresh and cwnd stay (cwnd is in bytes here; Linux counts it in
+ * segments). */
+static void
+tcp_lower_mss(VnsTcpConn *e, uint32_t mss)
+{
+    if (mss >= e->mss)
+        return;
+    e->mss = mss;
+    e->cc.mss = mss;
+    if (e->una < 0 || !tcp_can_send_data(e))
+        return;
+    g_array_set_size(e->sacked, 0);
+    e->sacked_bytes = 0;
+    e->in_recovery = false;
+    e->dupacks = 0;
+    e->rtt_timing = false;
+    e->nxt = e->una;
+    tcp_trace(e, true);
+    tcp_output(e);
+}
+
+/* An ICMP error delivered to the connection (IP header at data[0], the
+ * ICMP or ICMPv6 header at l4_off, the quoted packet after its 8 bytes):
+ * fragmentation needed (RFC 1191 section 4) or packet too big (RFC 8201
+ * section 4) about one of our segments in flight lowers the MSS (RFC 5927
+ * section 4.1's check: the quoted sequence number is in [SND.UNA,
+ * snd_max), as Linux's tcp_v4_err() checks it against its SND.NXT, which
+ * a timeout does not move back). Other errors are ignored: Linux
+ * reports them as soft errors while the connection retransmits. */
+static void
+tcp_icmp(VnsTcpConn *e, VnsPacket *pkt, const VnsFlowKey *key)
+{
+    const uint8_t *d = vns_packet_data(pkt);
+    uint32_t l4 = pkt->l4_off, mtu, floor_mtu, hdr;
+    VnsFlowKey q;
+    VnsFlowOffsets qo;
+    uint32_t qseq;
+    int64_t qoff;
+    bool v4 = key->proto == VNS_IPPROTO_ICMP;
+
+    if (l4 + 8 > pkt->len)
+        return;
+    if (v4 ? !(d[l4] == 3 && d[l4 + 1] == 4) : d[l4] != 2)
+        return;
+    if (!vns_flow_key_parse_ip(&q, &qo, d + l4 + 8, pkt->len - l4 - 8) ||
+        q.proto != VNS_IPPROTO_TCP || qo.l4 == VNS_OFF_NONE ||
+        l4 + 8 + (uint32_t) qo.l4 + 8 > pkt->len)
+        return;
+    if (e->state == VNS_TCP_CLOSED || e->state == VNS_TCP_LISTEN ||
+        q.sport != e->conf.lport || q.dport != e->rport ||
+        !vns_ip_addr_equal(&q.src, &e->laddr) || !vns_ip_addr_equal(&q.dst, &e->raddr))
+        return;
+    qseq = vns_wire_get32(d + l4 + 8 + qo.l4 + 4);
+    qoff = e->una + (int32_t) (qseq - tcp_snd_seq(e, e->una));
+    if (e->una >= 0 && (qoff < e->una || qoff >= MAX(e->max, e->una + 1)))
+        return;
+    if (v4) {
+        mtu = vns_wire_get16(d + l4 + 6);
+        if (mtu == 0) {
+            /* RFC 1191 section 5: the plateau below the quoted size. */
+            uint32_t len = vns_wire_get16(d + l4 + 8 + 2);
+            mtu = 68;
+            for (guint i = 0; i < G_N_ELEMENTS(tcp_mtu_plateaus); i++) {
+                if (tcp_mtu_plateaus[i] < len) {
+                    mtu = tcp_mtu_plateaus[i];
+                    break;
+                }
+            }
+        }
+        /* Linux: net.ipv4.route.min_pmtu = 552. */
+        floor_mtu = VNS_TCP_MIN_PMTU_V4;
+    } else {
+        mtu = vns_wire_get32(d + l4 + 4);
+        /* RFC 8201 section 4: never below the IPv6 minimum link MTU. */
+        floor_mtu = VNS_TCP_MIN_PMTU_V6;
+    }
+    mtu = MAX(mtu, floor_mtu);
+    hdr = tcp_hdr_bytes(e);
+    if (mtu <= hdr || mtu - hdr >= e->mss)
+        return;
+    e->st->mtu_reductions++;
+    tcp_lower_mss(e, mtu - hdr);
+}
+
+/* Delivers the callbacks the state machine left pending, in order. A
+ * callback may write, close or connect; whatever it causes is delivered
+ * in the same loop. */
+static void
+tcp_conn_notify(VnsTcpConn *e)
+{
+    if (e->cb == NULL)
+        return;
+    for (;;) {
+        if (e->ev_established) {
+            e->ev_established = false;
+            if (e->cb->established != NULL)
+                e->cb->established(e->app, e);
+        } else if (e->ev_received > 0) {
+            uint64_t n = e->ev_received;
+            e->ev_received = 0;
+            if (e->cb->received != NULL)
+                e->cb->received(e->app, e, n);
+        } else if (e->ev_eof) {
+            e->ev_eof = false;
+            if (e->cb->eof != NULL)
+                e->cb->eof(e->app, e);
+        } else if (e->ev_closed) {
+            e->ev_closed = false;
+            if (e->cb->closed != NULL)
+                e->cb->closed(e->app, e, e->ev_reason);
+        } else {
+            return;
+        }
+    }
+}
+
+/*
+ * vns_tcp_conn_input:
+ * Takes 'pkt' (IP header at data[0]) for connection 'e': a TCP segment,
+ * or an ICMP/ICMPv6 error the host delivers about one of its segments.
+ * A segment with a bad checksum is dropped as malformed.
+ */
+void
+vns_tcp_conn_input(VnsTcpConn *e, VnsPacket *pkt)
+{
     const VnsFlowKey *key = vns_packet_parse_l3(pkt);
     const uint8_t *l4;
     uint32_t stored, size;
     VnsTcpHdr th;
     VnsFlowKey k;
 
+    if (key->family != VNS_IP_NONE && pkt->l4_off != VNS_OFF_NONE &&
+        (key->proto == VNS_IPPROTO_ICMP || key->proto == VNS_IPPROTO_ICMPV6)) {
+        tcp_icmp(e, pkt, key);
+        vns_packet_free(pkt);
+        tcp_conn_notify(e);
+        return;
+    }
     if (key->family == VNS_IP_NONE || key->proto != VNS_IPPROTO_TCP ||
         pkt->l4_off == VNS_OFF_NONE) {
-        /* ICMP errors about the connection are read and ignored (Linux
-         * reports them to the socket; path MTU discovery is not
-         * modelled). */
         vns_packet_free(pkt);
         return;
     }
@@ -1227,25 +1476,26 @@ tcp_endpoint_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     if (!vns_tcp_parse(l4, stored, &th) ||
         vns_csum_l4(l4, stored, size, VNS_IPPROTO_TCP, &key->src, &key->dst) != 0) {
         /* Linux counts TCP_MIB_CSUMERRORS and discards. */
-        vns_packet_drop(pkt, self, VNS_DROP_MALFORMED);
+        vns_packet_drop(pkt, e->owner, VNS_DROP_MALFORMED);
         return;
     }
     k = *key;
     vns_packet_free(pkt);
     tcp_segment(e, &k, &th, size - th.hdr_len);
+    tcp_conn_notify(e);
 }
 
 /* ---- application events ---- */
 
 /* The client connects: SYN with MSS and window scale, RTO 1 s. */
 static void
-tcp_connect(TcpEndpoint *e)
+tcp_connect(VnsTcpConn *e)
 {
     e->laddr = e->conf.local;
     e->raddr = e->conf.remote;
     e->rport = e->conf.rport;
     tcp_conn_init(e);
-    e->t_start = vns_element_now(&e->base);
+    e->t_start = vns_element_now(e->owner);
     e->state = VNS_TCP_SYN_SENT;
     e->nxt = e->max = 0;
     e->rtt_timing = true;
@@ -1258,7 +1508,7 @@ tcp_connect(TcpEndpoint *e)
 /* The client application closes an unlimited stream: what it has written
  * (sent at least once) is the stream, and the FIN follows. */
 static void
-tcp_app_close(TcpEndpoint *e)
+tcp_app_close(VnsTcpConn *e)
 {
     if (e->closing)
         return;
@@ -1274,7 +1524,7 @@ tcp_app_close(TcpEndpoint *e)
 static void
 tcp_timer_run(VnsSim *sim, void *ctx, void *arg)
 {
-    TcpEndpoint *e = ctx;
+    VnsTcpConn *e = ctx;
     TcpTimerKind k = GPOINTER_TO_UINT(arg);
     TcpTimer *t = &e->timers[k];
     VnsTime now = vns_sim_now(sim);
@@ -1309,9 +1559,215 @@ tcp_timer_run(VnsSim *sim, void *ctx, void *arg)
     default:
         g_assert_not_reached();
     }
+    tcp_conn_notify(e);
 }
 
-/* ---- element ops ---- */
+/* ---- connections for applications ---- */
+
+/*
+ * vns_tcp_conn_new:
+ * A connection of application element 'owner' that sends through 'port'
+ * (borrowed; bound on the host to conf->lport), configured by 'conf'
+ * (copied): a client that connects when told (vns_tcp_conn_connect()) or,
+ * with conf->server, one that takes the SYN it is given. 'st' (borrowed)
+ * receives the counters; 'cb' (borrowed) is told what happens, with 'app'
+ * as its first argument, once the connection has finished processing a
+ * segment, timer or call (see VnsTcpConnCallbacks). Returns an owned
+ * connection; free it with vns_tcp_conn_free() after the run stopped.
+ */
+VnsTcpConn *
+vns_tcp_conn_new(VnsElement *owner, VnsPort *port, const VnsTcpConf *conf,
+                 VnsTcpCounters *st, const VnsTcpConnCallbacks *cb, void *app)
+{
+    VnsTcpConn *e = g_new0(VnsTcpConn, 1);
+
+    g_assert(conf->cc != NULL && conf->mtu > 0 && conf->rcvbuf > 0);
+    e->owner = owner;
+    e->port = port;
+    e->conf = *conf;
+    e->st = st;
+    e->cb = cb;
+    e->app = app;
+    tcp_conn_setup(e);
+    e->state = conf->server ? VNS_TCP_LISTEN : VNS_TCP_CLOSED;
+    return e;
+}
+
+/*
+ * vns_tcp_conn_free:
+ * Cancels the timers of 'e' and frees it; NULL does nothing.
+ */
+void
+vns_tcp_conn_free(VnsTcpConn *e)
+{
+    if (e == NULL)
+        return;
+    vns_tcp_conn_stop(e);
+    tcp_conn_release(e);
+    g_free(e);
+}
+
+/*
+ * vns_tcp_conn_stop:
+ * The run ends: cancels every timer of 'e'.
+ */
+void
+vns_tcp_conn_stop(VnsTcpConn *e)
+{
+    for (int i = 0; i < TCP_TIMER_N; i++) {
+        vns_sim_cancel(e->owner->sim, e->timers[i].ev);
+        e->timers[i].ev = VNS_EVENT_NONE;
+        e->timers[i].deadline = VNS_TIME_NEVER;
+    }
+}
+
+/*
+ * vns_tcp_conn_connect:
+ * A closed client connection connects from conf->local:conf->lport to
+ * conf->remote:conf->rport (a new ISS, fresh state).
+ */
+void
+vns_tcp_conn_connect(VnsTcpConn *e)
+{
+    g_return_if_fail(!e->conf.server && e->state == VNS_TCP_CLOSED);
+    tcp_connect(e);
+    tcp_conn_notify(e);
+}
+
+/*
+ * vns_tcp_conn_write:
+ * The application writes 'bytes' more bytes of its stream; they leave as
+ * the windows allow, the last segment of the write possibly short (as
+ * with TCP_NODELAY: Nagle's algorithm is not modelled).
+ */
+void
+vns_tcp_conn_write(VnsTcpConn *e, uint64_t bytes)
+{
+    g_return_if_fail(!e->closing);
+    e->data_end += (int64_t) bytes;
+    tcp_output(e);
+    tcp_conn_notify(e);
+}
+
+/*
+ * vns_tcp_conn_close:
+ * The application closes: a FIN follows the bytes written. A client
+ * still in SYN-SENT just closes.
+ */
+void
+vns_tcp_conn_close(VnsTcpConn *e)
+{
+    if (e->closing || e->state == VNS_TCP_CLOSED || e->state == VNS_TCP_LISTEN)
+        return;
+    e->closing = true;
+    if (e->state == VNS_TCP_SYN_SENT || e->state == VNS_TCP_SYN_RECEIVED) {
+        tcp_conn_close(e);
+    } else {
+        tcp_output(e);
+    }
+    tcp_conn_notify(e);
+}
+
+/*
+ * vns_tcp_conn_abort:
+ * Ends the connection at once without sending anything (a TIME-WAIT
+ * connection recycled for a new SYN of the same four-tuple); the closed
+ * callback follows.
+ */
+void
+vns_tcp_conn_abort(VnsTcpConn *e)
+{
+    if (e->state == VNS_TCP_CLOSED || e->state == VNS_TCP_LISTEN)
+        return;
+    tcp_conn_close(e);
+    tcp_conn_notify(e);
+}
+
+/*
+ * vns_tcp_conn_matches:
+ * True when a packet from 'src':'sport' to 'dst':'dport' belongs to the
+ * connection 'e' (in any state but CLOSED and LISTEN).
+ */
+bool
+vns_tcp_conn_matches(const VnsTcpConn *e, const VnsIpAddr *src, uint16_t sport,
+                     const VnsIpAddr *dst, uint16_t dport)
+{
+    return e->state != VNS_TCP_CLOSED && e->state != VNS_TCP_LISTEN &&
+           dport == e->conf.lport && sport == e->rport &&
+           vns_ip_addr_equal(src, &e->raddr) && vns_ip_addr_equal(dst, &e->laddr);
+}
+
+VnsTcpState
+vns_tcp_conn_state(const VnsTcpConn *e)
+{
+    return e->state;
+}
+
+/* The peer's address and port (host order) of the current connection. */
+const VnsIpAddr *
+vns_tcp_conn_remote(const VnsTcpConn *e, uint16_t *port)
+{
+    if (port != NULL)
+        *port = e->rport;
+    return &e->raddr;
+}
+
+uint32_t
+vns_tcp_conn_mss(const VnsTcpConn *e)
+{
+    return e->mss;
+}
+
+/* ---- the <tcp-flow> endpoint element ---- */
+
+/* Fresh, unconnected state of a connection object. */
+static void
+tcp_conn_setup(VnsTcpConn *e)
+{
+    for (int i = 0; i < TCP_TIMER_N; i++)
+        e->timers[i].deadline = VNS_TIME_NEVER;
+    e->ooo = g_array_new(FALSE, FALSE, sizeof(TcpRange));
+    e->sacked = g_array_new(FALSE, FALSE, sizeof(TcpRange));
+    e->t_complete = -1;
+    e->trace_last = -1;
+}
+
+/* Frees what tcp_conn_setup() and the traces allocated. */
+static void
+tcp_conn_release(VnsTcpConn *e)
+{
+    if (e->ooo != NULL)
+        g_array_free(e->ooo, TRUE);
+    if (e->sacked != NULL)
+        g_array_free(e->sacked, TRUE);
+    if (e->trace_cwnd != NULL) {
+        g_string_free(e->trace_cwnd, TRUE);
+        g_string_free(e->trace_rtt, TRUE);
+        g_string_free(e->trace_inflight, TRUE);
+    }
+    e->ooo = e->sacked = NULL;
+    e->trace_cwnd = e->trace_rtt = e->trace_inflight = NULL;
+}
+
+/* The <tcp-flow> endpoint element: one connection and its counters. */
+typedef struct {
+    VnsElement base;            /* must stay first */
+    VnsTcpConn c;               /* the connection */
+    VnsTcpCounters st;          /* its counters */
+    bool configured;
+    char *flow_name;            /* owned; client: the report row */
+    VnsElement *peer;           /* client: the server, borrowed; may be NULL */
+    VnsTime t_reset;            /* start of the measurement window */
+    VnsTime t_end;              /* end of the window (stop op) */
+    bool stopped;
+    uint64_t delivered_base;    /* client: the server's 'delivered' at reset */
+} TcpEndpoint;
+
+static void
+tcp_endpoint_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+{
+    vns_tcp_conn_input(&((TcpEndpoint *) self)->c, pkt);
+}
 
 static bool
 tcp_endpoint_create(VnsElement *self, const VnsConfig *cfg, GError **error)
@@ -1320,12 +1776,9 @@ tcp_endpoint_create(VnsElement *self, const VnsConfig *cfg, GError **error)
 
     /* Made by the <tcp-flow> builder only (vns_tcp_endpoint_setup()). */
     g_assert(cfg == NULL);
-    for (int i = 0; i < TCP_TIMER_N; i++)
-        e->timers[i].deadline = VNS_TIME_NEVER;
-    e->ooo = g_array_new(FALSE, FALSE, sizeof(TcpRange));
-    e->sacked = g_array_new(FALSE, FALSE, sizeof(TcpRange));
-    e->t_complete = -1;
-    e->trace_last = -1;
+    e->c.owner = self;
+    e->c.st = &e->st;
+    tcp_conn_setup(&e->c);
     return true;
 }
 
@@ -1349,20 +1802,20 @@ vns_tcp_endpoint_setup(VnsElement *self, const VnsTcpConf *conf,
     g_assert(conf->server || (conf->local.family == conf->remote.family &&
                               conf->local.family != VNS_IP_NONE && conf->rport != 0));
     g_assert(peer == NULL || peer->ops == &vns_tcp_endpoint_ops);
-    e->conf = *conf;
+    e->c.conf = *conf;
     e->configured = true;
     e->flow_name = g_strdup(flow_name);
     e->peer = peer;
-    e->state = conf->server ? VNS_TCP_LISTEN : VNS_TCP_CLOSED;
+    e->c.state = conf->server ? VNS_TCP_LISTEN : VNS_TCP_CLOSED;
     if (!conf->server && flow_name != NULL) {
-        e->trace_cwnd = g_string_new(NULL);
-        e->trace_rtt = g_string_new(NULL);
-        e->trace_inflight = g_string_new(NULL);
+        e->c.trace_cwnd = g_string_new(NULL);
+        e->c.trace_rtt = g_string_new(NULL);
+        e->c.trace_inflight = g_string_new(NULL);
     }
-    e->port = vns_element_add_port(self, "app");
-    e->port->info.l4_proto = VNS_IPPROTO_TCP;
-    e->port->info.l4_port = conf->lport;
-    return e->port;
+    e->c.port = vns_element_add_port(self, "app");
+    e->c.port->info.l4_proto = VNS_IPPROTO_TCP;
+    e->c.port->info.l4_port = conf->lport;
+    return e->c.port;
 }
 
 static bool
@@ -1371,12 +1824,42 @@ tcp_endpoint_start(VnsElement *self, GError **error)
     TcpEndpoint *e = (TcpEndpoint *) self;
 
     g_assert(e->configured);
-    if (!e->conf.server) {
-        tcp_timer_arm(e, TCP_TIMER_START, e->conf.start);
-        if (e->conf.stop != VNS_TIME_NEVER)
-            tcp_timer_arm(e, TCP_TIMER_STOP, e->conf.stop);
+    if (!e->c.conf.server) {
+        tcp_timer_arm(&e->c, TCP_TIMER_START, e->c.conf.start);
+        if (e->c.conf.stop != VNS_TIME_NEVER)
+            tcp_timer_arm(&e->c, TCP_TIMER_STOP, e->c.conf.stop);
     }
     return true;
+}
+
+/*
+ * vns_tcp_counters_reset:
+ * Zeroes counters 'st' (the end of warm-up).
+ */
+void
+vns_tcp_counters_reset(VnsTcpCounters *st)
+{
+    memset(st, 0, sizeof(*st));
+}
+
+/*
+ * vns_tcp_counters_report:
+ * Adds the counters 'st' to the current row of 'report' (the columns of
+ * doc/models/tcp.md).
+ */
+void
+vns_tcp_counters_report(const VnsTcpCounters *st, VnsReport *report)
+{
+    vns_report_int(report, "sent_bytes", (int64_t) st->data_sent);
+    vns_report_int(report, "sent_segments", (int64_t) st->segments_sent);
+    vns_report_int(report, "retransmissions", (int64_t) st->retransmits);
+    vns_report_int(report, "timeouts", (int64_t) st->timeouts);
+    vns_report_int(report, "fast_retransmits", (int64_t) st->fast_retransmits);
+    vns_report_int(report, "resets_received", (int64_t) st->resets_received);
+    vns_report_int(report, "timed_out", (int64_t) st->aborts);
+    vns_report_int(report, "mtu_reductions", (int64_t) st->mtu_reductions);
+    vns_report_int(report, "blackholes_suspected", (int64_t) st->blackholes);
+    vns_report_int(report, "mtu_probe_reductions", (int64_t) st->mtu_probe_reductions);
 }
 
 static void
@@ -1386,11 +1869,8 @@ tcp_endpoint_reset(VnsElement *self)
 
     e->t_reset = vns_element_now(self);
     if (e->peer != NULL)
-        e->delivered_base = ((TcpEndpoint *) e->peer)->delivered;
-    e->data_sent = e->segments_sent = 0;
-    e->retransmits = e->timeouts = e->fast_retransmits = 0;
-    e->resets_sent = e->resets_received = 0;
-    e->aborts = 0;
+        e->delivered_base = ((TcpEndpoint *) e->peer)->c.delivered;
+    vns_tcp_counters_reset(&e->st);
 }
 
 static void
@@ -1398,11 +1878,7 @@ tcp_endpoint_stop(VnsElement *self)
 {
     TcpEndpoint *e = (TcpEndpoint *) self;
 
-    for (int i = 0; i < TCP_TIMER_N; i++) {
-        vns_sim_cancel(self->sim, e->timers[i].ev);
-        e->timers[i].ev = VNS_EVENT_NONE;
-        e->timers[i].deadline = VNS_TIME_NEVER;
-    }
+    vns_tcp_conn_stop(&e->c);
     e->stopped = true;
     e->t_end = vns_element_now(self);
 }
@@ -1420,53 +1896,48 @@ static void
 tcp_endpoint_stats(VnsElement *self, VnsReport *report)
 {
     TcpEndpoint *e = (TcpEndpoint *) self;
+    const VnsTcpConn *c = &e->c;
     const TcpEndpoint *srv = (const TcpEndpoint *) e->peer;
     VnsTime t_end = e->stopped ? e->t_end : vns_element_now(self);
     double window = vns_time_to_s(t_end - e->t_reset);
-    uint64_t delivered = srv != NULL ? srv->delivered - e->delivered_base : 0;
+    uint64_t delivered = srv != NULL ? srv->c.delivered - e->delivered_base : 0;
     g_autofree char *cwnd_name = NULL, *rtt_name = NULL, *inflight_name = NULL;
     g_autofree char *head = NULL;
 
-    if (e->conf.server || e->flow_name == NULL)
+    if (c->conf.server || e->flow_name == NULL)
         return;
     vns_report_row(report, "flows", e->flow_name);
-    vns_report_str(report, "cc", e->conf.cc->name);
-    vns_report_str(report, "state", vns_tcp_state_name(e->state));
+    vns_report_str(report, "cc", c->conf.cc->name);
+    vns_report_str(report, "state", vns_tcp_state_name(c->state));
     vns_report_int(report, "delivered_bytes", (int64_t) delivered);
     vns_report_num(report, "goodput_bps",
                    window > 0 && srv != NULL ? (double) delivered * 8.0 / window : NAN);
     vns_report_num(report, "fct_s",
-                   e->conf.size > 0 && srv != NULL && srv->t_complete >= 0 &&
-                   srv->delivered >= e->conf.size
-                       ? vns_time_to_s(srv->t_complete - e->t_start) : NAN);
-    vns_report_int(report, "sent_bytes", (int64_t) e->data_sent);
-    vns_report_int(report, "sent_segments", (int64_t) e->segments_sent);
-    vns_report_int(report, "retransmissions", (int64_t) e->retransmits);
-    vns_report_int(report, "timeouts", (int64_t) e->timeouts);
-    vns_report_int(report, "fast_retransmits", (int64_t) e->fast_retransmits);
-    vns_report_int(report, "resets_received", (int64_t) e->resets_received);
-    vns_report_int(report, "timed_out", (int64_t) e->aborts);
-    vns_report_int(report, "mss", (int64_t) e->mss);
-    vns_report_int(report, "cwnd_bytes", (int64_t) e->cc.cwnd);
-    vns_report_num(report, "ssthresh_bytes", e->cc.ssthresh == UINT64_MAX
-                       ? NAN : (double) e->cc.ssthresh);
-    vns_report_num(report, "srtt_s", e->have_rtt ? vns_time_to_s(e->srtt) : NAN);
-    vns_report_num(report, "rto_s", vns_time_to_s(e->rto));
+                   c->conf.size > 0 && srv != NULL && srv->c.t_complete >= 0 &&
+                   srv->c.delivered >= c->conf.size
+                       ? vns_time_to_s(srv->c.t_complete - c->t_start) : NAN);
+    vns_tcp_counters_report(&e->st, report);
+    vns_report_int(report, "mss", (int64_t) c->mss);
+    vns_report_int(report, "cwnd_bytes", (int64_t) c->cc.cwnd);
+    vns_report_num(report, "ssthresh_bytes", c->cc.ssthresh == UINT64_MAX
+                       ? NAN : (double) c->cc.ssthresh);
+    vns_report_num(report, "srtt_s", c->have_rtt ? vns_time_to_s(c->srtt) : NAN);
+    vns_report_num(report, "rto_s", vns_time_to_s(c->rto));
     cwnd_name = g_strdup_printf("cwnd-%s.dat", e->flow_name);
     rtt_name = g_strdup_printf("rtt-%s.dat", e->flow_name);
     inflight_name = g_strdup_printf("inflight-%s.dat", e->flow_name);
     head = g_strdup_printf("# flow %s (%s): congestion window\n"
                            "# time_s cwnd_bytes ssthresh_bytes (0: not yet set)\n",
-                           e->flow_name, e->conf.cc->name);
-    vns_report_file(report, cwnd_name, tcp_file(head, e->trace_cwnd));
+                           e->flow_name, c->conf.cc->name);
+    vns_report_file(report, cwnd_name, tcp_file(head, c->trace_cwnd));
     g_free(head);
     head = g_strdup_printf("# flow %s: smoothed RTT and RTO (RFC 6298)\n"
                            "# time_s srtt_s rto_s\n", e->flow_name);
-    vns_report_file(report, rtt_name, tcp_file(head, e->trace_rtt));
+    vns_report_file(report, rtt_name, tcp_file(head, c->trace_rtt));
     g_free(head);
     head = g_strdup_printf("# flow %s: bytes in flight (SND.NXT - SND.UNA)\n"
                            "# time_s inflight_bytes\n", e->flow_name);
-    vns_report_file(report, inflight_name, tcp_file(head, e->trace_inflight));
+    vns_report_file(report, inflight_name, tcp_file(head, c->trace_inflight));
 }
 
 static void
@@ -1475,15 +1946,7 @@ tcp_endpoint_free(VnsElement *self)
     TcpEndpoint *e = (TcpEndpoint *) self;
 
     g_free(e->flow_name);
-    if (e->ooo != NULL)
-        g_array_free(e->ooo, TRUE);
-    if (e->sacked != NULL)
-        g_array_free(e->sacked, TRUE);
-    if (e->trace_cwnd != NULL) {
-        g_string_free(e->trace_cwnd, TRUE);
-        g_string_free(e->trace_rtt, TRUE);
-        g_string_free(e->trace_inflight, TRUE);
-    }
+    tcp_conn_release(&e->c);
 }
 
 /*
@@ -1493,7 +1956,7 @@ tcp_endpoint_free(VnsElement *self)
 VnsTcpState
 vns_tcp_endpoint_state(const VnsElement *self)
 {
-    return ((const TcpEndpoint *) self)->state;
+    return ((const TcpEndpoint *) self)->c.state;
 }
 
 /*
@@ -1503,7 +1966,7 @@ vns_tcp_endpoint_state(const VnsElement *self)
 uint64_t
 vns_tcp_endpoint_delivered(const VnsElement *self)
 {
-    return ((const TcpEndpoint *) self)->delivered;
+    return ((const TcpEndpoint *) self)->c.delivered;
 }
 
 /*
@@ -1516,8 +1979,19 @@ vns_tcp_endpoint_set_iss(VnsElement *self, uint32_t iss)
 {
     TcpEndpoint *e = (TcpEndpoint *) self;
 
-    e->iss_fixed = true;
-    e->iss_value = iss;
+    e->c.iss_fixed = true;
+    e->c.iss_value = iss;
+}
+
+/*
+ * vns_tcp_endpoint_conn:
+ * The connection of endpoint 'self' (borrowed), e.g. for tests that hand
+ * it ICMP errors.
+ */
+VnsTcpConn *
+vns_tcp_endpoint_conn(VnsElement *self)
+{
+    return &((TcpEndpoint *) self)->c;
 }
 
 const VnsElementOps vns_tcp_endpoint_ops = {

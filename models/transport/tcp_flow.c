@@ -35,10 +35,6 @@ static const VnsAttrSpec tcp_flow_attrs[] = {
       "The client's TCP port (1-65535), or 'auto': drawn from the flow's "
       "random stream in Linux's ephemeral range 32768-60999 "
       "(/proc/sys/net/ipv4/ip_local_port_range), skipping bound ports." },
-    { "cc", VNS_ATTR_ENUM, false, "cubic", NULL,
-      "Congestion control of the client: cubic (RFC 9438; Linux's default, "
-      "net.ipv4.tcp_congestion_control) or newreno (RFC 5681, RFC 6582).",
-      "cubic|newreno" },
     { "start", VNS_ATTR_TIME, false, "0s", NULL,
       "When the client connects (sends its SYN), from time 0." },
     { "size", VNS_ATTR_UINT, false, NULL, "bytes",
@@ -48,25 +44,7 @@ static const VnsAttrSpec tcp_flow_attrs[] = {
     { "stop", VNS_ATTR_TIME, false, NULL, NULL,
       "Unlimited streams only: when the client stops writing and closes "
       "(FIN after the bytes already sent). Default: never." },
-    { "mtu", VNS_ATTR_UINT, false, "1500", "bytes",
-      "The MTU the endpoints derive their MSS option from (MTU - 40 over "
-      "IPv4, - 60 over IPv6, RFC 9293 section 3.7.1 and RFC 8200): the "
-      "application port does not see the interface. Default 1500, "
-      "Ethernet's (RFC 894).", NULL, 88, 65535 },
-    { "rcvbuf", VNS_ATTR_UINT, false, "131072", "bytes",
-      "Receive buffer of both endpoints, the largest window they advertise. "
-      "Default 131072, Linux's net.ipv4.tcp_rmem default "
-      "(Documentation/networking/ip-sysctl.rst); autotuning is not "
-      "modelled. At least 4096, tcp_rmem's minimum; at most 2^30, the "
-      "largest window scaling reaches (RFC 7323 section 2.3).",
-      NULL, 4096, 1073725440 },
-    { "wscale", VNS_ATTR_BOOL, false, "true", NULL,
-      "Offer window scaling (RFC 7323); Linux's net.ipv4.tcp_window_scaling "
-      "default 1." },
-    { "sack", VNS_ATTR_BOOL, false, "true", NULL,
-      "Offer selective acknowledgments (RFC 2018) and recover from loss "
-      "by them (RFC 6675); Linux's net.ipv4.tcp_sack default 1. false: "
-      "NewReno recovery (RFC 6582) from cumulative ACKs only." },
+    VNS_TCP_COMMON_ATTRS
     { "trace-interval", VNS_ATTR_TIME, false, "10ms", NULL,
       "Least time between lines of the cwnd/rtt/inflight time series "
       "(loss events always write one)." },
@@ -85,10 +63,17 @@ static const VnsTcpCcOps *const tcp_flow_ccs[] = {
     &vns_tcp_cubic_ops, &vns_tcp_newreno_ops,
 };
 
-/* Reads the attributes and resolves the hosts. */
-static bool
-tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
-              VnsElement **src_host, VnsElement **dst_host, GError **error)
+/*
+ * vns_tcp_app_read:
+ * Reads what every TCP application construct has: 'from', 'to', 'family',
+ * 'dport' and VNS_TCP_COMMON_ATTRS, into 'conf' (client side: local,
+ * remote, rport, cc, mtu, rcvbuf, wscale, sack, mtu_probing), and resolves
+ * the two hosts (borrowed). Checks that the hosts differ, that the MTU
+ * suits the family and that 'dport' is free on the server's host.
+ */
+bool
+vns_tcp_app_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
+                 VnsElement **src_host, VnsElement **dst_host, GError **error)
 {
     g_autofree char *from = NULL, *to = NULL;
     uint64_t dport, mtu, rcvbuf;
@@ -96,24 +81,78 @@ tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
     VnsIpFamily family;
     VnsIpAddr literal = { 0 };
     bool to_is_addr;
+    const char *what = vns_config_element(cfg);
 
     if (!vns_config_string(cfg, "from", &from, error) ||
         !vns_config_string(cfg, "to", &to, error) ||
         !vns_config_enum(cfg, "family", &family_index, error) ||
         !vns_config_uint(cfg, "dport", &dport, error) ||
-        !vns_app_read_port(cfg, "sport", &conf->lport, error) ||
         !vns_config_enum(cfg, "cc", &cc_index, error) ||
-        !vns_config_time(cfg, "start", &conf->start, error) ||
         !vns_config_uint(cfg, "mtu", &mtu, error) ||
         !vns_config_uint(cfg, "rcvbuf", &rcvbuf, error) ||
         !vns_config_bool(cfg, "wscale", &conf->wscale, error) ||
         !vns_config_bool(cfg, "sack", &conf->sack, error) ||
-        !vns_config_time(cfg, "trace-interval", &conf->trace_interval, error))
+        !vns_config_bool(cfg, "mtu-probing", &conf->mtu_probing, error))
         return false;
     conf->rport = (uint16_t) dport;
     conf->mtu = (uint32_t) mtu;
     conf->rcvbuf = (uint32_t) rcvbuf;
     conf->cc = tcp_flow_ccs[cc_index];
+    family = family_index == 0 ? VNS_IP_V4 : VNS_IP_V6;
+    if (!vns_app_flow_family(cfg, to, &family, &literal, error))
+        return false;
+    to_is_addr = literal.family != VNS_IP_NONE;
+    if (conf->mtu < (family == VNS_IP_V4 ? 88u : 1280u)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<%s> 'mtu' is %u, expected at least %u for %s", what,
+                         conf->mtu, family == VNS_IP_V4 ? 88u : 1280u,
+                         family == VNS_IP_V4 ? "IPv4 (an MSS of 48)"
+                                             : "IPv6 (RFC 8200 section 5)");
+        return false;
+    }
+    if (!vns_app_resolve_host(net, cfg, "from", from, family, src_host,
+                               &conf->local, error))
+        return false;
+    if (to_is_addr) {
+        conf->remote = literal;
+        *dst_host = vns_app_find_owner(net, &literal);
+        if (*dst_host == NULL) {
+            vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
+                             "<%s> 'to' is %s, which no host interface "
+                             "has, expected a host's address", what, to);
+            return false;
+        }
+    } else if (!vns_app_resolve_host(net, cfg, "to", to, family, dst_host,
+                                      &conf->remote, error)) {
+        return false;
+    }
+    if (*src_host == *dst_host) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
+                         "<%s> 'from' and 'to' are both on '%s', expected "
+                         "two hosts (loopback is not modelled)", what,
+                         (*src_host)->name);
+        return false;
+    }
+    if (vns_app_port_bound(*dst_host, VNS_IPPROTO_TCP, conf->rport)) {
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
+                         "<%s> dport %u is already bound on '%s', expected "
+                         "a free port (flows do not share a server)", what,
+                         conf->rport, (*dst_host)->name);
+        return false;
+    }
+    return true;
+}
+
+/* Reads the attributes and resolves the hosts. */
+static bool
+tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
+              VnsElement **src_host, VnsElement **dst_host, GError **error)
+{
+    if (!vns_tcp_app_read(net, cfg, conf, src_host, dst_host, error) ||
+        !vns_app_read_port(cfg, "sport", &conf->lport, error) ||
+        !vns_config_time(cfg, "start", &conf->start, error) ||
+        !vns_config_time(cfg, "trace-interval", &conf->trace_interval, error))
+        return false;
     conf->stop = VNS_TIME_NEVER;
     if (vns_config_has(cfg, "size") &&
         !vns_config_uint(cfg, "size", &conf->size, error))
@@ -135,47 +174,6 @@ tcp_flow_read(VnsNet *net, const VnsConfig *cfg, VnsTcpConf *conf,
         vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
                          "<tcp-flow> 'trace-interval' is zero, expected a "
                          "positive duration");
-        return false;
-    }
-    family = family_index == 0 ? VNS_IP_V4 : VNS_IP_V6;
-    if (!vns_app_flow_family(cfg, to, &family, &literal, error))
-        return false;
-    to_is_addr = literal.family != VNS_IP_NONE;
-    if (conf->mtu < (family == VNS_IP_V4 ? 88u : 1280u)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<tcp-flow> 'mtu' is %u, expected at least %u for %s",
-                         conf->mtu, family == VNS_IP_V4 ? 88u : 1280u,
-                         family == VNS_IP_V4 ? "IPv4 (an MSS of 48)"
-                                             : "IPv6 (RFC 8200 section 5)");
-        return false;
-    }
-    if (!vns_app_resolve_host(net, cfg, "from", from, family, src_host,
-                               &conf->local, error))
-        return false;
-    if (to_is_addr) {
-        conf->remote = literal;
-        *dst_host = vns_app_find_owner(net, &literal);
-        if (*dst_host == NULL) {
-            vns_config_error(error, cfg, VNS_CONFIG_ERROR_REFERENCE,
-                             "<tcp-flow> 'to' is %s, which no host interface "
-                             "has, expected a host's address", to);
-            return false;
-        }
-    } else if (!vns_app_resolve_host(net, cfg, "to", to, family, dst_host,
-                                      &conf->remote, error)) {
-        return false;
-    }
-    if (*src_host == *dst_host) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
-                         "<tcp-flow> 'from' and 'to' are both on '%s', expected "
-                         "two hosts (loopback is not modelled)", (*src_host)->name);
-        return false;
-    }
-    if (vns_app_port_bound(*dst_host, VNS_IPPROTO_TCP, conf->rport)) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_CONFLICT,
-                         "<tcp-flow> dport %u is already bound on '%s', expected "
-                         "a free port (flows do not share a server)",
-                         conf->rport, (*dst_host)->name);
         return false;
     }
     if (conf->lport != 0 && vns_app_port_bound(*src_host, VNS_IPPROTO_TCP, conf->lport)) {

@@ -28,3 +28,6 @@ src_libvnscore_a_SOURCES += src/net/qdisc.c src/net/qdisc.h
 src_libvnscore_a_SOURCES += src/net/lpm.c src/net/lpm.h
 src_libvnscore_a_SOURCES += src/net/app.c src/net/app.h
 src_libvnscore_a_SOURCES += src/net/layers.c src/net/layers.h
+# Tunnel header codecs: VXLAN, Geneve, GRE (overlay helper).
+src_libvnscore_a_SOURCES += src/net/vxlan.c src/net/vxlan.h \
+	src/net/geneve.c src/net/geneve.h src/net/gre.c src/net/gre.h

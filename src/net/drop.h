@@ -23,6 +23,13 @@
     X(CONNTRACK_FULL, "conntrack_full", "conntrack table full") \
     X(NAT_PORTS_EXHAUSTED, "nat_ports_exhausted", "no NAT port left") \
     X(VLAN_FILTER, "vlan_filter", "VLAN not allowed on the port") \
+    X(FLOW_MISS, "flow_miss", "no OpenFlow flow entry matched (table-miss drop)") \
+    X(FLOW_DROP, "flow_drop", "an OpenFlow flow's actions sent it nowhere") \
+    X(NO_EGRESS, "no_egress", "a bridge had no port to send it out of (only the ingress port, hairpin off, or no port in its VLAN)") \
+    X(SRC_DST_CHECK, "src_dst_check", "an ENI with source/destination check on neither sent nor receives the address") \
+    X(RATE_LIMIT, "rate_limit", "over a gateway's bandwidth or packet-rate ceiling") \
+    X(RANDOM_LOSS, "random_loss", "lost on a link by its random loss probability") \
+    X(REASSEMBLY, "reassembly", "a fragment whose datagram was never reassembled (timeout, overlap, table full)") \
     X(END_OF_RUN, "end_of_run", "still in flight when the run ended")
 
 typedef enum {

@@ -35,6 +35,10 @@ typedef struct {
     VnsIpAddr addr4;        /* an interface's first IPv4 address, or NONE */
     VnsIpAddr addr6;        /* an interface's first IPv6 address, or NONE */
     uint8_t prefix4, prefix6;   /* their prefix lengths */
+    uint32_t gso_max_size;  /* largest TCP packet (IP header included) the
+                             * port takes and segments itself (TSO/GSO),
+                             * bytes; 0 = no offload: the MTU rule holds.
+                             * Linux: GSO_MAX_SIZE 65536 (netdevice.h) */
 } VnsPortInfo;
 
 /* A tap sees every packet that crosses a port, in either direction, before

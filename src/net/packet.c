@@ -141,6 +141,8 @@ vns_packet_new(VnsPacketPool *pool, uint32_t payload_len)
     pkt->t_created = 0;
     pkt->t_enqueued = 0;
     pkt->mark = 0;
+    pkt->tun_id = 0;
+    pkt->tun_valid = false;
     pkt->in_port = 0;
     vns_packet_invalidate(pkt);
     return pkt;
@@ -204,6 +206,8 @@ vns_packet_clone(const VnsPacket *pkt)
     c->t_created = pkt->t_created;
     c->t_enqueued = pkt->t_enqueued;
     c->mark = pkt->mark;
+    c->tun_id = pkt->tun_id;
+    c->tun_valid = pkt->tun_valid;
     c->l2_off = pkt->l2_off;
     c->l3_off = pkt->l3_off;
     c->l4_off = pkt->l4_off;

@@ -44,6 +44,10 @@ struct VnsPacket {
     VnsTime t_created;          /* when the application sent it, ps */
     VnsTime t_enqueued;         /* when it entered the current queue, ps */
     uint32_t mark;              /* like skb->mark */
+    uint64_t tun_id;            /* tunnel id (VNI, GRE key) the packet was
+                                 * received with or is to be sent with, like
+                                 * Linux's skb tunnel metadata / OVS tun_id */
+    bool tun_valid;             /* tun_id was set (by a tunnel or a switch) */
     uint16_t l2_off;            /* offsets from data[0]; VNS_OFF_NONE = unknown */
     uint16_t l3_off;
     uint16_t l4_off;

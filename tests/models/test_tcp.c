@@ -2,8 +2,10 @@
  * RFC 9438's formulas, the handshake and teardown segment by segment with
  * closed-form times on a two-host link, RST for segments without a
  * connection, goodput against the line-rate bound without loss and against
- * Mathis et al. under random loss, RTO back-off, CUBIC fairness, and the
- * <tcp-flow> builder's input checks.
+ * Mathis et al. under random loss, RTO back-off, CUBIC fairness, CUBIC
+ * against NewReno, path-MTU discovery by ICMP, the path-MTU black hole with
+ * and without RFC 4821 probing and with MSS clamping, segmentation offload
+ * through a vNIC, and the <tcp-flow> builder's input checks.
  *
  * Loss and black holes come from a test-only element spliced between a
  * host and its link (the framework has no loss element yet). Every test
@@ -937,6 +939,212 @@ Test(tcp, two_cubic_flows_share_a_bottleneck_fairly)
     cr_assert(j >= 0.95, "J = %.4f (%.0f and %.0f bit/s)", j, x1, x2);
     cr_assert(x1 + x2 >= 0.9 * 1460.0 / 1538 * 1e8, "total %.0f bit/s", x1 + x2);
     cr_assert_gt(tcp_num(r, "a", "fast_retransmits"), 0);
+}
+
+Test(tcp, cubic_takes_the_larger_share_against_newreno_at_large_bdp)
+{
+    /* ok-tcp-cubic-reno.xml: a NewReno flow and a CUBIC flow (started 1 s
+     * later) share 100 Mbit/s with a 200-packet queue. Ha, Rhee and Xu
+     * ("CUBIC: a new TCP-friendly high-speed TCP variant", ACM SIGOPS OSR
+     * 42(5), 2008, section 4 and its TCP-friendliness figures) and RFC 9438
+     * section 5 (5.1-5.2: CUBIC is Reno-friendly only where its window
+     * stays below the Reno estimate, at small bandwidth-delay products;
+     * beyond, its cubic growth takes more) say CUBIC wins a shared
+     * bottleneck against Reno once the BDP is large, and its share grows
+     * with the RTT. Checked: with 50 ms each way (a 100 ms RTT, a BDP of
+     * 855 segments) CUBIC gets more than twice NewReno's goodput; and its
+     * share there exceeds its share with 2 ms each way (BDP 35
+     * segments). */
+    const char *small[] = { "delay=2ms", "duration=60s", NULL };
+    const char *large[] = { "delay=50ms", "duration=120s", NULL };
+    g_autoptr(VnsReport) rs = tcp_run("ok-tcp-cubic-reno.xml", small);
+    g_autoptr(VnsReport) rl = tcp_run("ok-tcp-cubic-reno.xml", large);
+    double cs = tcp_num(rs, "cubic", "goodput_bps"), ns = tcp_num(rs, "reno", "goodput_bps");
+    double cl = tcp_num(rl, "cubic", "goodput_bps"), nl = tcp_num(rl, "reno", "goodput_bps");
+
+    cr_log_info("CUBIC vs NewReno: 2 ms %.2f / %.2f Mbit/s, 50 ms %.2f / %.2f Mbit/s",
+                cs / 1e6, ns / 1e6, cl / 1e6, nl / 1e6);
+    cr_assert(cl > 2 * nl, "large BDP: CUBIC %.0f, NewReno %.0f bit/s", cl, nl);
+    cr_assert(cl / (cl + nl) > cs / (cs + ns), "CUBIC's share %.3f (large BDP) vs "
+              "%.3f (small)", cl / (cl + nl), cs / (cs + ns));
+    /* Both runs fill the link: at least 90% of 1460 / 1538 x 100 Mbit/s. */
+    cr_assert(cs + ns >= 0.9 * 1460.0 / 1538 * 1e8);
+    cr_assert(cl + nl >= 0.9 * 1460.0 / 1538 * 1e8);
+}
+
+/* ---- path MTU ---- */
+
+static double
+tcp_host_num(const VnsReport *report, const char *host, const char *key)
+{
+    double v = NAN;
+
+    cr_assert(vns_report_get_num(report, "hosts", host, key, &v), "no %s of %s", key, host);
+    return v;
+}
+
+Test(tcp, icmp_fragmentation_needed_lowers_the_mss)
+{
+    /* ok-tcp-pmtu.xml: 1 MB from h1 to h2 across r1 - r2, whose link has
+     * an MTU of 1400; both hosts announce MSS 1460 (IPv4) / 1440 (IPv6).
+     * The initial window (10 segments, RFC 6928) of 1500-byte packets
+     * cannot cross: r1 answers each with ICMP fragmentation needed and
+     * next-hop MTU 1400 (RFC 1191 section 4) or ICMPv6 packet too big (RFC
+     * 8201 section 4), which h1 delivers to the connection. The first
+     * lowers the MSS to 1400 - 40 = 1360 (RFC 9293 section 3.7.1) or
+     * 1400 - 60 = 1340 (RFC 8200), and the 14600 / 14400 bytes in flight
+     * are resent in ceil(14600 / 1360) = ceil(14400 / 1340) = 11 segments
+     * of the new size (Linux's tcp_simple_retransmit()), without a
+     * timeout; the other nine errors change nothing. */
+    static const struct {
+        const char *family;
+        double mss;
+    } cases[] = { { "family=ipv4", 1360 }, { "family=ipv6", 1340 } };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *sets[] = { "dropicmp=none", cases[i].family, NULL };
+        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+
+        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", cases[i].family);
+        cr_assert(isfinite(tcp_num(r, "pm", "fct_s")));
+        cr_assert_eq(tcp_num(r, "pm", "mss"), cases[i].mss, "%s", cases[i].family);
+        cr_assert_eq(tcp_num(r, "pm", "mtu_reductions"), 1);
+        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 11);
+        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 0);
+        cr_assert_eq(tcp_host_num(r, "r1", "icmp_errors_sent"), 10);
+    }
+}
+
+Test(tcp, path_mtu_black_hole_stalls_the_transfer)
+{
+    /* The same path with r1 dropping its own ICMP too-big messages
+     * (drop-icmp="too-big", RFC 2923 section 2.1's black hole). The
+     * handshake's small segments pass; every data segment is too big.
+     * SRTT from the handshake is about 6 ms, so the RTO is the 200 ms
+     * floor (Linux's TCP_RTO_MIN), doubling per timeout (RFC 6298 section
+     * 5.5): timeouts 0.2, 0.6, 1.4, 3.0, 6.2, 12.6 and 25.4 s after the
+     * first data left, 7 of them within the 30 s run, each resending one
+     * segment (cwnd = 1 MSS), none delivered. The result says so:
+     * nothing delivered, no FCT, and blackholes_suspected = 1 (after
+     * tcp_retries1 = 3 timeouts without progress, Linux's
+     * tcp_write_timeout()). IPv4 and IPv6 alike. */
+    static const char *const families[] = { "family=ipv4", "family=ipv6" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        const char *sets[] = { "dropicmp=too-big", families[i], NULL };
+        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+
+        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 0, "%s", families[i]);
+        cr_assert(isnan(tcp_num(r, "pm", "fct_s")));
+        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 7, "%s", families[i]);
+        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 7);
+        cr_assert_eq(tcp_num(r, "pm", "blackholes_suspected"), 1);
+        cr_assert_eq(tcp_num(r, "pm", "mss"), i == 0 ? 1460 : 1440);
+        cr_assert_eq(tcp_num(r, "pm", "mtu_reductions"), 0);
+    }
+}
+
+Test(tcp, mtu_probing_survives_a_black_hole)
+{
+    /* The black hole again with mtu-probing="true" (Linux's
+     * net.ipv4.tcp_mtu_probing = 1, RFC 4821 section 7.7): at the fourth
+     * timeout (after tcp_retries1 = 3, 3.0 s after the first data) the
+     * MSS falls to tcp_base_mss = 1024; 1064-byte (IPv6: 1084-byte)
+     * packets cross the 1400-byte link and the transfer completes, with
+     * exactly one probing step and those four timeouts. */
+    static const char *const families[] = { "family=ipv4", "family=ipv6" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        const char *sets[] = { "dropicmp=too-big", "probing=true", families[i], NULL };
+        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+        double fct = tcp_num(r, "pm", "fct_s");
+
+        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", families[i]);
+        cr_assert_eq(tcp_num(r, "pm", "mss"), 1024);
+        cr_assert_eq(tcp_num(r, "pm", "mtu_probe_reductions"), 1);
+        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 4);
+        cr_assert(fct > 3.0 && fct < 4.0, "%s: fct %.3f s", families[i], fct);
+    }
+}
+
+Test(tcp, mss_clamping_avoids_the_black_hole)
+{
+    /* The black hole with r1 clamping the MSS option of the SYNs it
+     * forwards to its path MTU (<mss-clamp clamp-to-pmtu="true">,
+     * iptables' TCPMSS --clamp-mss-to-pmtu: the smaller MTU of the way in
+     * and out, 1400, less 40 or 60). Both ends then send at most 1360
+     * (IPv4) / 1340 (IPv6) bytes per segment: no packet is too big, no ICMP
+     * is needed, nothing is lost. */
+    static const struct {
+        const char *family;
+        double mss;
+    } cases[] = { { "family=ipv4", 1360 }, { "family=ipv6", 1340 } };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const char *sets[] = { "dropicmp=too-big", "topo=ok-tcp-pmtu-clamp-topo.xml",
+                               cases[i].family, NULL };
+        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+
+        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", cases[i].family);
+        cr_assert_eq(tcp_num(r, "pm", "mss"), cases[i].mss);
+        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 0);
+        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 0);
+        cr_assert_eq(tcp_host_num(r, "r1", "icmp_errors_sent"), 0);
+    }
+}
+
+/* ---- segmentation offload ---- */
+
+static void
+tcp_check_gso(bool tso)
+{
+    /* ok-tcp-gso.xml: 10 MB from a VM behind a virtio-net vNIC
+     * (gso-max-size 65536, Linux's GSO_MAX_SIZE) over 10 Gbit/s. With
+     * TSO, the VM's TCP hands the vNIC packets of several MSS
+     * (CONTRACTS.md): the first carries the whole initial window, 10 x
+     * 1460 bytes (RFC 6928), and none more than (65536 - 40) / 1460 = 44
+     * MSS; every one but the stream's last is a whole number of MSS.
+     * Without, no packet exceeds one MSS. The vNIC cuts them and the
+     * transfer arrives whole, without loss. */
+    g_autofree char *set = g_strdup_printf("tso=%s", tso ? "true" : "false");
+    const char *sets[] = { set, NULL };
+    Run r;
+    SegTap tap;
+    VnsReport *rep;
+    uint32_t first = 0, largest = 0;
+    guint odd = 0;
+
+    tcp_build(&r, "ok-tcp-gso.xml", sets);
+    segtap_init(&tap, r.sim, vns_element_port(vns_net_find(r.net, "gso.client"), 0));
+    tcp_start(&r);
+    rep = tcp_finish(&r);
+    tcp_free(&r);
+    for (guint i = 0; i < tap.segs->len; i++) {
+        const Seg *g = &g_array_index(tap.segs, Seg, i);
+        if (!g->out || g->len == 0)
+            continue;
+        if (first == 0)
+            first = g->len;
+        largest = MAX(largest, g->len);
+        odd += g->len % 1460 != 0;
+    }
+    cr_assert_eq(tcp_num(rep, "gso", "delivered_bytes"), 10000000);
+    cr_assert_eq(tcp_num(rep, "gso", "retransmissions"), 0);
+    cr_assert_eq(first, tso ? 14600 : 1460, "first data packet %u bytes", first);
+    if (tso)
+        cr_assert(largest > 1460 && largest <= 44 * 1460, "largest %u", largest);
+    else
+        cr_assert_eq(largest, 1460);
+    cr_assert_leq(odd, 1, "%u packets not a multiple of the MSS", odd);
+    cr_assert_eq(tcp_host_num(rep, "vm1", "gso_passed") > 0, tso);
+    g_array_free(tap.segs, TRUE);
+    vns_report_free(rep);
+}
+
+Test(tcp, segmentation_offload_sends_whole_multiples_of_the_mss)
+{
+    tcp_check_gso(true);
+    tcp_check_gso(false);
 }
 
 /* ---- input errors ---- */

@@ -12,3 +12,4 @@ tests_net_test_net_CFLAGS = $(TEST_CFLAGS)
 tests_net_test_net_LDADD = $(TEST_LIBS)
 tests_net_test_net_SOURCES += tests/net/test_lpm.c
 tests_net_test_net_SOURCES += tests/net/test_layers.c
+tests_net_test_net_SOURCES += tests/net/test_tunnel_codec.c
