@@ -8,7 +8,7 @@ bench_lpm_LDADD = $(VNS_ALL_LIBS)
 
 # The point-to-point chain of issue 3 (lead).
 noinst_PROGRAMS += bench/chain
-bench_chain_SOURCES = bench/chain.c
+bench_chain_SOURCES = bench/chain.c bench/measure.c bench/measure.h
 bench_chain_LDADD = $(VNS_ALL_LIBS)
 
 # Scripts of issue 9 that run the benchmarks, and ns-3's side of the chain

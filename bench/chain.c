@@ -13,23 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
-#ifdef HAVE_MALLINFO2
-#include <malloc.h>
-#endif
+#include "bench/measure.h"
 #include "exp/experiment.h"
 #include "models/models.h"
 #include "out/resultdir.h"
-
-/* Bytes of heap in use (glibc's mallinfo2), or 0 where unavailable. */
-static size_t
-chain_heap_bytes(void)
-{
-#ifdef HAVE_MALLINFO2
-    return mallinfo2().uordblks;
-#else
-    return 0;
-#endif
-}
 
 static char *
 chain_write(const char *dir, unsigned routers, const char *duration)
@@ -111,53 +98,26 @@ main(int argc, char **argv)
         g_autofree char *dir = g_dir_make_tmp("vns-chain-XXXXXX", NULL);
         g_autofree char *path = NULL;
         g_autoptr(VnsExperiment) exp = NULL;
-        g_autoptr(VnsReport) report = NULL;
         GError *error = NULL;
-        double delivered = 0, latency = 0, events = 0, allocated = 0;
-        gint64 t0;
-        double wall, heap_growth;
+        BenchMeasure m;
+        double delivered = 0, latency = 0, wall, heap_growth;
+        double events, allocated;
 
         if (!vns_models_register(reg, &error) ||
             (path = chain_write(dir, routers[r], duration)) == NULL ||
-            (exp = vns_experiment_load(reg, path, NULL, &error)) == NULL) {
+            (exp = vns_experiment_load(reg, path, NULL, &error)) == NULL ||
+            !bench_measure_run(exp, &m, &error)) {
             fprintf(stderr, "bench/chain: %s\n", error->message);
             return 1;
         }
-        /* Run by hand rather than through vns_experiment_run_once(), to
-         * measure the heap between 10% and 100% of the run: in steady
-         * state nothing may be allocated per packet. */
-        {
-            VnsSim *sim = vns_sim_new(exp->queue);
-            VnsNet *net = vns_net_new(sim);
-            VnsTime end = exp->duration;
-            size_t heap0;
-
-            vns_sim_set_seed(sim, exp->seed, 0);
-            if (!vns_experiment_build(exp, net, &error) || !vns_net_start(net, &error)) {
-                fprintf(stderr, "bench/chain: %s\n", error->message);
-                return 1;
-            }
-            t0 = g_get_monotonic_time();
-            vns_sim_run_until(sim, end / 10);
-            heap0 = chain_heap_bytes();
-            vns_sim_run_until(sim, end);
-            wall = (double) (g_get_monotonic_time() - t0) / 1e6;
-            heap_growth = (double) chain_heap_bytes() - (double) heap0;
-            vns_net_stop(net);
-            report = vns_report_new();
-            vns_report_row(report, "run", "chain");
-            vns_report_int(report, "events", (int64_t) vns_sim_events_executed(sim));
-            vns_report_int(report, "packets_allocated",
-                           (int64_t) vns_packet_pool_allocated(vns_net_pool(net)));
-            vns_net_stats(net, report);
-            vns_sim_free(sim);
-            vns_net_free(net);
-        }
+        wall = m.wall_s;
+        heap_growth = m.heap_growth_bytes;
+        events = (double) m.events;
+        allocated = (double) m.packets_allocated;
+        vns_report_get_num(m.report, "flows", "f", "received_packets", &delivered);
+        vns_report_get_num(m.report, "flows", "f", "latency_mean_s", &latency);
+        bench_measure_clear(&m);
         vns_remove_tree(dir);
-        vns_report_get_num(report, "flows", "f", "received_packets", &delivered);
-        vns_report_get_num(report, "flows", "f", "latency_mean_s", &latency);
-        vns_report_get_num(report, "run", "chain", "events", &events);
-        vns_report_get_num(report, "run", "chain", "packets_allocated", &allocated);
         printf("bench=chain routers=%u wall_s=%.3f delivered=%.0f events=%.0f "
                "pkt_hops_per_s=%.0f events_per_s=%.0f mean_latency_s=%.9f "
                "packets_allocated=%.0f pool_bytes=%.0f heap_growth_bytes=%.0f "
