@@ -191,3 +191,28 @@ Test(tcp_rr, a_connection_that_never_opens_fails_its_request)
     cr_assert_eq(rr_num(r, "timed_out"), 1);
     cr_assert(isnan(rr_num(r, "completion_mean_s")));
 }
+
+Test(tcp_rr, the_server_learns_the_path_mtu_once)
+{
+    /* ok-tcp-rr-pmtu.xml: the server on h1 sends 100 kB responses through
+     * r1, whose next link carries 1400 bytes, to a client on h2; a new
+     * connection every 50 ms for 5 s (100 requests). The first response's
+     * initial window (10 segments of 1460 / 1440 bytes) draws 10 ICMP
+     * errors (RFC 1191, RFC 8201) and is resent in 11 smaller segments;
+     * h1 caches the path MTU (Linux: 600 s, net.ipv4.route.mtu_expires),
+     * so every later connection starts with MSS 1360 / 1340 and nothing is
+     * resent again. */
+    static const char *const families[] = { "family=ipv4", "family=ipv6" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
+        const char *sets[] = { families[i], NULL };
+        g_autoptr(VnsReport) r = models_test_run("ok-tcp-rr-pmtu.xml", sets, 0);
+
+        cr_assert_eq(rr_num(r, "requests_done"), 100, "%s", families[i]);
+        cr_assert_eq(rr_num(r, "requests_failed"), 0);
+        cr_assert_eq(rr_num(r, "server_retransmissions"), 11, "%s", families[i]);
+        cr_assert_eq(rr_num(r, "server_timeouts"), 0);
+        cr_assert_eq(models_test_num(r, "hosts", "r1", "icmp_errors_sent"), 10);
+        cr_assert_eq(models_test_num(r, "hosts", "h1", "pmtu_updates"), 1);
+    }
+}
