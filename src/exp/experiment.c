@@ -97,6 +97,10 @@ static const VnsAttrSpec plot_attrs[] = {
       "(e.g. latency-f1.dat)." },
     { "series", VNS_ATTR_STRING, false, NULL, NULL,
       "kind=sweep: a second swept parameter; one line per value." },
+    { "where", VNS_ATTR_STRING, false, NULL, NULL,
+      "kind=sweep: fixes further swept parameters, 'NAME=VALUE[,NAME=VALUE...]' "
+      "(values as written in sweep.csv, e.g. 'rate=10Gbps'); only those rows "
+      "are plotted. Default: every row." },
     { "title", VNS_ATTR_STRING, false, NULL, NULL, "Plot title. Default: the plot's name." },
     { "xlabel", VNS_ATTR_STRING, false, NULL, NULL,
       "x-axis label, with its unit. Default: the parameter or column name." },

@@ -267,6 +267,11 @@ vns_path_trace(const VnsRegistry *reg, const char *topology,
         for (guint i = 0; i < vns_net_n_flows(net); i++)
             if (g_strcmp0(vns_net_flow_name(net, i + 1), PATH_PROBE) == 0)
                 tr.flow_id = i + 1;
+        ok = vns_net_start(net, error);
+    }
+    if (ok) {
+        /* Taps go on after the start: some elements add ports then (a
+         * tunnel's port on its underlay host). No event has run yet. */
         for (guint i = 0; i < vns_net_n_elements(net); i++)
             n_ports += vns_net_element(net, i)->ports->len;
         taps = g_new0(PathTap, n_ports);
@@ -278,9 +283,7 @@ vns_path_trace(const VnsRegistry *reg, const char *topology,
                 vns_port_add_tap(e->ports->pdata[p], &taps[k].tap);
             }
         }
-        ok = vns_net_start(net, error);
-    }
-    if (ok) {
+
         path_drops(net, drops_before);
         vns_sim_run_until(sim, PATH_RUN_PS);
         path_drops(net, drops_after);

@@ -13,7 +13,7 @@
 G_DEFINE_QUARK(vns-plot-error-quark, vns_plot_error)
 
 typedef struct {
-    char *name, *title, *xlabel, *ylabel, *x, *y, *series;
+    char *name, *title, *xlabel, *ylabel, *x, *y, *series, *where;
     int kind;               /* 0 sweep, 1 cdf, 2 series */
     bool logx, logy;
     double scale;
@@ -29,6 +29,7 @@ plot_spec_clear(PlotSpec *p)
     g_free(p->x);
     g_free(p->y);
     g_free(p->series);
+    g_free(p->where);
 }
 
 /* A sweep table: header cells and rows of cells. */
@@ -115,6 +116,59 @@ plot_terminal(GString *gp, const char *format, unsigned w, unsigned h,
                         "set border 3\nset tics nomirror\n");
 }
 
+/* 'where' fixes other swept parameters: "NAME=VALUE[,NAME=VALUE...]". */
+#define PLOT_MAX_WHERE 8
+
+/* Resolves the 'where' pairs of 'p' to columns of 't' (-1 ends the list)
+ * and their values. */
+static bool
+plot_where_columns(const Table *t, const PlotSpec *p, int *cols, GStrv *vals,
+                   GError **error)
+{
+    g_auto(GStrv) pairs = NULL;
+    guint n = 0;
+
+    cols[0] = -1;
+    *vals = g_new0(char *, PLOT_MAX_WHERE + 1);
+    if (p->where == NULL || p->where[0] == '\0')
+        return true;
+    pairs = g_strsplit(p->where, ",", -1);
+    for (guint i = 0; pairs[i] != NULL; i++) {
+        char *eq = strchr(pairs[i], '=');
+        int c;
+        if (eq == NULL || eq == pairs[i] || n == PLOT_MAX_WHERE) {
+            g_set_error(error, VNS_PLOT_ERROR, VNS_PLOT_ERROR_DATA,
+                        "plot '%s': where='%s', expected up to %d NAME=VALUE "
+                        "pairs separated by commas", p->name, p->where,
+                        PLOT_MAX_WHERE);
+            return false;
+        }
+        *eq = '\0';
+        c = plot_column(t, g_strstrip(pairs[i]));
+        if (c < 0) {
+            g_set_error(error, VNS_PLOT_ERROR, VNS_PLOT_ERROR_DATA,
+                        "plot '%s': where names '%s', which is not a column of "
+                        "sweep.csv, expected a swept parameter", p->name,
+                        pairs[i]);
+            return false;
+        }
+        cols[n] = c;
+        (*vals)[n] = g_strdup(g_strstrip(eq + 1));
+        cols[++n] = -1;
+    }
+    return true;
+}
+
+/* Whether a row has every value 'where' asks for. */
+static bool
+plot_where_match(char **row, const int *cols, char **vals)
+{
+    for (guint i = 0; cols[i] >= 0; i++)
+        if (strcmp(row[cols[i]], vals[i]) != 0)
+            return false;
+    return true;
+}
+
 static bool
 plot_sweep(const char *dir, const PlotSpec *p, GString *gp, GString *dat,
            GError **error)
@@ -124,6 +178,8 @@ plot_sweep(const char *dir, const PlotSpec *p, GString *gp, GString *dat,
     g_autofree char *mean = g_strconcat(p->y, ".mean", NULL);
     g_autofree char *ci = g_strconcat(p->y, ".ci95", NULL);
     g_autoptr(GPtrArray) series = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) where_vals = NULL;
+    int where_cols[PLOT_MAX_WHERE + 1];
     const char *unit = "";
     bool numeric = true;
 
@@ -134,6 +190,10 @@ plot_sweep(const char *dir, const PlotSpec *p, GString *gp, GString *dat,
     cc = plot_column(&t, ci);
     if (p->series != NULL)
         cs = plot_column(&t, p->series);
+    if (!plot_where_columns(&t, p, where_cols, &where_vals, error)) {
+        plot_table_free(&t);
+        return false;
+    }
     if (cx < 0 || cm < 0 || (p->series != NULL && cs < 0)) {
         g_set_error(error, VNS_PLOT_ERROR, VNS_PLOT_ERROR_DATA,
                     "plot '%s': sweep.csv has no column '%s', expected a swept "
@@ -147,6 +207,8 @@ plot_sweep(const char *dir, const PlotSpec *p, GString *gp, GString *dat,
         char **row = t.rows->pdata[r];
         double v;
         const char *u;
+        if (!plot_where_match(row, where_cols, where_vals))
+            continue;
         if (!plot_numeric(row[cx], &v, &u))
             numeric = false;
         else if (r == 0)
@@ -171,7 +233,8 @@ plot_sweep(const char *dir, const PlotSpec *p, GString *gp, GString *dat,
             double x, y = g_ascii_strtod(row[cm], NULL) * p->scale;
             double c = cc >= 0 ? g_ascii_strtod(row[cc], NULL) * p->scale : 0;
             const char *u;
-            if (cs >= 0 && strcmp(row[cs], series->pdata[k]) != 0)
+            if ((cs >= 0 && strcmp(row[cs], series->pdata[k]) != 0) ||
+                !plot_where_match(row, where_cols, where_vals))
                 continue;
             if (!numeric || !plot_numeric(row[cx], &x, &u))
                 x = i;
@@ -295,6 +358,7 @@ plot_read_specs(const char *dir, GArray *specs, GError **error)
             !vns_config_string(cfg, "x", &p.x, error) ||
             !vns_config_string(cfg, "y", &p.y, error) ||
             !vns_config_string(cfg, "series", &p.series, error) ||
+            !vns_config_string(cfg, "where", &p.where, error) ||
             !vns_config_string(cfg, "title", &p.title, error) ||
             !vns_config_string(cfg, "xlabel", &p.xlabel, error) ||
             !vns_config_string(cfg, "ylabel", &p.ylabel, error) ||

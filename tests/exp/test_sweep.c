@@ -254,7 +254,7 @@ Test(plot, png_is_made_at_the_requested_size)
     gsize len = 0;
     g_autofree char *path = g_build_filename(out, "plots", "goodput.png", NULL);
 
-    cr_assert_eq(made, 1, "%s", err ? err->message : "");
+    cr_assert_eq(made, 2, "%s", err ? err->message : "");
     cr_assert(g_file_get_contents(path, &png, &len, NULL));
     cr_assert_gt(len, 1000);
     cr_assert_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
@@ -265,5 +265,16 @@ Test(plot, png_is_made_at_the_requested_size)
     g_autofree char *gp = slurp(out, "plots/goodput.gp");
     cr_assert(strstr(gp, "set ylabel \"goodput (Mbit/s)\"") != NULL);
     cr_assert(strstr(gp, "title \"size=500\"") != NULL, "one line per size");
+    /* where="size=1400": only the three points with size 1400 (offered 20,
+     * 50 and 80 Mbit/s; the exclusion removed 80 Mbit/s at size 500). */
+    g_autofree char *dat = slurp(out, "plots/goodput-1400.dat");
+    g_auto(GStrv) lines = g_strsplit(dat, "\n", -1);
+    int rows = 0;
+    for (int i = 0; lines[i] != NULL; i++)
+        if (lines[i][0] != '#' && lines[i][0] != '\0') {
+            rows++;
+            cr_assert(g_str_has_suffix(lines[i], "Mbps"), "%s", lines[i]);
+        }
+    cr_assert_eq(rows, 3, "%s", dat);
     remove_run(out);
 }
