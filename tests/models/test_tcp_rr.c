@@ -28,15 +28,16 @@ rr_tx(uint32_t ip, uint64_t rate_bps)
     return vns_time_to_s(vns_time_tx(vns_p2p_wire_size(ip + 14), rate_bps));
 }
 
-Test(tcp_rr, new_connection_completion_is_handshake_transfers_and_service)
+static void
+rr_check_new_connection(const char *family, uint32_t ip_hdr)
 {
     /* ok-tcp-rr.xml: 100 Mbit/s, d = 1 ms, a request every 100 ms
      * (fixed), each on a new connection: 100-byte request, 1000-byte
      * response, 5 ms of service, one worker. Requests never overlap, so
-     * with S = the SYN's IP size (20 + 20 + 12 option bytes, as in
-     * tcp/handshake_and_teardown_are_exact_ipv4), A = a bare ACK (40),
-     * Q = the request segment (140), P = the response segment (1040, its
-     * FIN on it) and T(x) its line time:
+     * with S = the SYN's IP size (IP header + 20 + 12 option bytes, as in
+     * tcp/handshake_and_teardown_are_exact_ipv4), A = a bare ACK (IP +
+     * 20), Q = the request segment (A + 100), P = the response segment
+     * (A + 1000, its FIN on it) and T(x) its line time:
      *   t0                     the request arrives; the client sends SYN
      *   t1 = t0 + 2 (T(S) + d)   SYN-ACK in (it is as large as the SYN):
      *                          set-up time = t1 - t0; the client sends
@@ -44,20 +45,22 @@ Test(tcp_rr, new_connection_completion_is_handshake_transfers_and_service)
      *   t2 = t1 + T(A) + T(Q) + d   the request is at the server, whose
      *                          one worker is free: it serves for 5 ms
      *   t3 = t2 + 5 ms + T(P) + d   the response is at the client.
-     * completion = t3 - t0. The server closes first (FIN on the
-     * response), so TIME-WAIT stays on the server, and the client's next
-     * SYN from the same port (one connection slot) recycles it. */
+     * completion = t3 - t0 (IPv4: 9.1216 ms). The server closes first
+     * (FIN on the response), so TIME-WAIT stays on the server, and the
+     * client's next SYN from the same port (one connection slot) recycles
+     * it. */
+    g_autofree char *fam = g_strdup_printf("family=%s", family);
     const char *sets[] = { "connections=new", "reqrate=10", "arrival=fixed",
-                           "duration=1.95s", NULL };
+                           "duration=1.95s", fam, NULL };
     g_autoptr(VnsReport) r = models_test_run("ok-tcp-rr.xml", sets, 0);
     const uint64_t rate = 100000000;
     const double d = 1e-3, svc = 5e-3;
-    double setup = 2 * (rr_tx(52, rate) + d);
-    double completion = setup + rr_tx(40, rate) + rr_tx(140, rate) + d + svc +
-                        rr_tx(1040, rate) + d;
+    double setup = 2 * (rr_tx(ip_hdr + 32, rate) + d);
+    double completion = setup + rr_tx(ip_hdr + 20, rate) + rr_tx(ip_hdr + 120, rate) + d +
+                        svc + rr_tx(ip_hdr + 1020, rate) + d;
 
     /* Arrivals at 0, 0.1, ..., 1.9 s: 20 requests in 1.95 s. */
-    cr_assert_eq(rr_num(r, "requests_issued"), 20);
+    cr_assert_eq(rr_num(r, "requests_issued"), 20, "%s", family);
     cr_assert_eq(rr_num(r, "requests_done"), 20);
     cr_assert_eq(rr_num(r, "requests_failed"), 0);
     cr_assert_eq(rr_num(r, "connects"), 20);
@@ -66,11 +69,17 @@ Test(tcp_rr, new_connection_completion_is_handshake_transfers_and_service)
      * every request takes the same time, so the max is within the
      * histogram's relative error (2^-8) of it. */
     cr_assert_float_eq(rr_num(r, "completion_mean_s"), completion, 1e-12,
-                       "completion %.9f s, expected %.9f", rr_num(r, "completion_mean_s"),
-                       completion);
+                       "%s: completion %.9f s, expected %.9f", family,
+                       rr_num(r, "completion_mean_s"), completion);
     cr_assert_float_eq(rr_num(r, "setup_mean_s"), setup, 1e-12);
     cr_assert(fabs(rr_num(r, "completion_max_s") - completion) <= completion / 256);
     cr_assert_float_eq(rr_num(r, "server_wait_mean_s"), 0, 1e-15);
+}
+
+Test(tcp_rr, new_connection_completion_is_handshake_transfers_and_service)
+{
+    rr_check_new_connection("ipv4", 20);
+    rr_check_new_connection("ipv6", 40);
 }
 
 Test(tcp_rr, closed_loop_on_a_persistent_connection)

@@ -617,3 +617,52 @@ Test(vpc, flow_log_aggregates_per_interval)
                        "NODATA"), "%s", log);
     bench_finish(&b);
 }
+
+/* ha sends 'n' UDP datagrams of 128 IP bytes (1,024 bits) to ext, one
+ * every 'gap', through nat1 with ceilings 'bw' and 'pps'; returns how
+ * many the NAT gateway forwarded. */
+static int64_t
+nat_ceiling(const char *bw, const char *pps, int n, VnsTime gap)
+{
+    const char *const set[] = { "nat_bw", bw, "nat_pps", pps, NULL };
+    Bench b;
+    TestApp *ha;
+    int64_t out;
+
+    bench_open(&b, TOPO, set);
+    ha = app_attach(b.net, "ha", "app-ha", VNS_IPPROTO_UDP, 40000);
+    /* Bound, so that ext sends no ICMP port unreachable back through the
+     * gateway (both directions share the ceilings). */
+    (void) app_attach(b.net, "ext", "app-ext", VNS_IPPROTO_UDP, 443);
+    for (int k = 0; k < n; k++)
+        app_send_at(ha, 10 * VNS_MS + k * gap,
+                    udp4(b.net, "10.1.0.10", "198.51.100.6", 40000, 443, 100,
+                         64, true));
+    bench_start(&b);
+    vns_sim_run_until(b.sim, 10 * VNS_MS + n * gap + VNS_MS);
+    out = vstat(&b, "nat_gateways", "vpc:nat1", "packets_out_to_destination");
+    cr_assert_eq(drops(&b, "vpc", VNS_DROP_RATE_LIMIT), (uint64_t) (n - out),
+                 "%d sent, %" G_GINT64_FORMAT " out, %" G_GUINT64_FORMAT
+                 " rate_limit drops, %" G_GUINT64_FORMAT " no_neighbor", n, out,
+                 drops(&b, "vpc", VNS_DROP_RATE_LIMIT),
+                 drops(&b, "ha", VNS_DROP_NO_NEIGHBOR));
+    bench_finish(&b);
+    return out;
+}
+
+Test(vpc, nat_gateway_rate_ceilings)
+{
+    /* Token buckets, full at the start, 1 ms deep (the 'burst' default):
+     * what passes by the last packet, at time T after the first, is the
+     * bucket plus T of refill, over the cost of a packet.
+     * Bandwidth 10 Mbit/s offered 20 Mbit/s (20,000 packets of 1,024
+     * bits every 51.2 us, T = 19,999 x 51.2 us = 1.0239488 s):
+     * (10,000 + 10,239,488) / 1,024 = 10,009.3 packets.
+     * Packet rate 1,000/s offered 2,000/s (2,000 packets every 500 us,
+     * T = 0.9995 s): the bucket's floor of one packet plus 999.5. */
+    int64_t bw = nat_ceiling("10Mbps", "10000000", 20000, 51200 * VNS_NS);
+    int64_t pps = nat_ceiling("100Gbps", "1000", 2000, 500 * VNS_US);
+
+    cr_assert(bw >= 10008 && bw <= 10010, "bandwidth: %" G_GINT64_FORMAT, bw);
+    cr_assert(pps >= 1000 && pps <= 1001, "packet rate: %" G_GINT64_FORMAT, pps);
+}
