@@ -17,10 +17,10 @@
 #include "models/l2/wire.h"
 #include "models/link/p2p.h"
 #include "models/l3/host.h"
-#include "models/stateful/conntrack.h"
-#include "models/stateful/nat.h"
 #include "models/overlay/mss_clamp.h"
 #include "models/overlay/tunnel.h"
+#include "models/stateful/conntrack.h"
+#include "models/stateful/nat.h"
 #include "models/transport/tcp_flow.h"
 
 static const struct {

@@ -1019,6 +1019,59 @@ vpc_deliver(Vpc *v, VnsPacket *pkt, const VpcFlow *f, int eni, int from)
              &d->mac, VNS_ETHERTYPE_IPV4);
 }
 
+/* RFC 1812 section 4.3.2.3: an ICMP error is at most 576 bytes. */
+#define VPC_ICMP_MAX 576
+
+/* A packet (borrowed; IP header at data[0], addresses still private) too
+ * big for the internet gateway's MTU 'mtu': when it has DF set, the
+ * gateway answers its source with ICMP "fragmentation needed" carrying
+ * the MTU (RFC 1191 section 4; Amazon VPC User Guide, "Path MTU
+ * Discovery": a device on the path that drops a packet larger than its
+ * MTU returns type 3 code 4), from the VPC router's address on the
+ * source's subnet. The error enters the subnet from outside: its network
+ * ACL and the ENI's security groups must allow ICMP, as AWS asks. Packets
+ * without DF, which AWS would fragment, are dropped (not modelled). */
+static void
+vpc_frag_needed(Vpc *v, const VnsPacket *orig, uint32_t mtu)
+{
+    const uint8_t *ip = vns_packet_data(orig);
+    uint32_t src = vns_wire_get32(ip + 12);
+    uint32_t quote = MIN(vns_packet_size(orig),
+                         VPC_ICMP_MAX - VNS_IPV4_HLEN - VNS_ICMP_HLEN);
+    uint32_t stored = MIN(orig->len, quote);
+    gpointer x = g_hash_table_lookup(v->by_addr, GUINT_TO_POINTER(src));
+    VnsIcmpHdr ih = {
+        .type = VNS_ICMP_DEST_UNREACH, .code = VNS_ICMP_FRAG_NEEDED,
+        .mtu = (uint16_t) mtu,
+    };
+    VnsIpv4Hdr h;
+    VpcEni *e;
+    VnsPacket *p;
+    VpcFlow f;
+
+    if (!vns_ipv4_df(ip) || x == NULL || vns_ipv4_frag_offset(ip) != 0 ||
+        (ip[9] == VNS_IPPROTO_ICMP && orig->len > VNS_IPV4_HLEN &&
+         ip[(ip[0] & 0x0fu) * 4] != VNS_ICMP_ECHO_REQUEST &&
+         ip[(ip[0] & 0x0fu) * 4] != VNS_ICMP_ECHO_REPLY))
+        return;                 /* RFC 1122 3.2.2: never about an ICMP error */
+    e = ENI(v, GPOINTER_TO_INT(x) - 1);
+    memset(&h, 0, sizeof h);
+    h.ttl = 64;
+    h.proto = VNS_IPPROTO_ICMP;
+    h.src = SUBNET(v, e->subnet)->net + 1;
+    h.dst = src;
+    p = vns_packet_new(vns_net_pool(v->base.net), quote - stored);
+    memcpy(vns_packet_put(p, stored), ip, stored);
+    p->t_created = vns_element_now(&v->base);
+    vns_icmp_push(p, &ih);
+    vns_ipv4_push(p, &h);
+    if (!vpc_flow(p, &f)) {
+        vns_packet_drop(p, &v->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    vpc_deliver(v, p, &f, GPOINTER_TO_INT(x) - 1, -1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Internet gateway                                                    */
 
@@ -1270,6 +1323,18 @@ vpc_nat_out(Vpc *v, int ni, VnsPacket *pkt, VpcFlow *f, int from)
         vns_packet_drop(pkt, &v->base, VNS_DROP_RATE_LIMIT);
         return;
     }
+    if (!vpc_route(v, SUBNET(v, n->subnet)->rt, f->dst, &r) ||
+        r.kind != VPC_TGT_IGW) {
+        n->drop_count++;
+        vns_packet_drop(pkt, &v->base, VNS_DROP_NO_ROUTE);
+        return;
+    }
+    if (f->size > IGW(v, r.index)->mtu) {
+        vpc_frag_needed(v, pkt, IGW(v, r.index)->mtu);
+        n->drop_count++;
+        vns_packet_drop(pkt, &v->base, VNS_DROP_MTU_EXCEEDED);
+        return;
+    }
     vpc_conn_expire(&n->fwd, now, vpc_nat_expired, n);
     if (!vpc_nat_map(n, f, now, &pub, &port)) {
         n->error_port_allocation++;
@@ -1282,12 +1347,6 @@ vpc_nat_out(Vpc *v, int ni, VnsPacket *pkt, VpcFlow *f, int from)
     if (f->proto == VNS_IPPROTO_ICMP)
         f->dport = port;
     f->sport = port;
-    if (!vpc_route(v, SUBNET(v, n->subnet)->rt, f->dst, &r) ||
-        r.kind != VPC_TGT_IGW) {
-        n->drop_count++;
-        vns_packet_drop(pkt, &v->base, VNS_DROP_NO_ROUTE);
-        return;
-    }
     if (!vpc_acl_pass(v, n->subnet, VPC_OUT, f)) {
         n->drop_count++;
         vns_packet_drop(pkt, &v->base, VNS_DROP_NACL_DENY);
@@ -1528,6 +1587,11 @@ vpc_from_eni(Vpc *v, int ei, VnsPacket *pkt)
             /* No public address: the internet gateway has nothing to
              * translate the source to, and AWS drops it. */
             vns_packet_drop(pkt, &v->base, VNS_DROP_NO_ROUTE);
+            return;
+        }
+        if (f.size > IGW(v, r.index)->mtu) {
+            vpc_frag_needed(v, pkt, IGW(v, r.index)->mtu);
+            vns_packet_drop(pkt, &v->base, VNS_DROP_MTU_EXCEEDED);
             return;
         }
         vpc_rewrite(pkt, false, pub, f.sport);

@@ -1070,6 +1070,11 @@ ct_hook_confirm(VnsElement *host, VnsPacket *pkt, const VnsHookState *st,
 /* ------------------------------------------------------------------ */
 /* Public API                                                          */
 
+/*
+ * vns_conntrack_find:
+ * The conntrack element whose 'host' attribute names 'host', or NULL.
+ * Usable from any connect (it reads what create stored). Borrowed.
+ */
 VnsConntrack *
 vns_conntrack_find(const VnsNet *net, const VnsElement *host)
 {
@@ -1082,12 +1087,22 @@ vns_conntrack_find(const VnsNet *net, const VnsElement *host)
     return NULL;
 }
 
+/*
+ * vns_conntrack_host:
+ * The tracked host (NULL before the element's connect). Borrowed.
+ */
 VnsElement *
 vns_conntrack_host(const VnsConntrack *ct)
 {
     return ct->host;
 }
 
+/*
+ * vns_conntrack_get:
+ * The entry the conntrack hook gave 'pkt' on its current pass through the
+ * host, with its direction and whether it is still unconfirmed; NULL when
+ * the packet is untracked. Borrowed.
+ */
 VnsCtEntry *
 vns_conntrack_get(VnsConntrack *ct, const VnsPacket *pkt, VnsCtDir *dir,
                   bool *is_new)
@@ -1103,6 +1118,11 @@ vns_conntrack_get(VnsConntrack *ct, const VnsPacket *pkt, VnsCtDir *dir,
     return s->e;
 }
 
+/*
+ * vns_conntrack_lookup:
+ * The confirmed entry holding 'tuple' in either direction (reaping expired
+ * entries on the way), with the direction in 'dir' (may be NULL). Borrowed.
+ */
 VnsCtEntry *
 vns_conntrack_lookup(VnsConntrack *ct, const VnsCtTuple *tuple, VnsCtDir *dir)
 {
@@ -1115,6 +1135,10 @@ vns_conntrack_lookup(VnsConntrack *ct, const VnsCtTuple *tuple, VnsCtDir *dir)
     return ct_node_entry(n);
 }
 
+/*
+ * vns_conntrack_tuple_taken:
+ * Whether an entry other than 'ignore' holds 'tuple' (nf_conntrack_tuple_taken()).
+ */
 bool
 vns_conntrack_tuple_taken(VnsConntrack *ct, const VnsCtTuple *tuple,
                           const VnsCtEntry *ignore)
@@ -1145,30 +1169,52 @@ vns_conntrack_next_same_source(VnsConntrack *ct, const VnsCtTuple *t,
     return NULL;
 }
 
+/*
+ * vns_conntrack_count:
+ * Entries allocated, confirmed or not, expired or not yet reaped
+ * (nf_conntrack_count).
+ */
 uint32_t
 vns_conntrack_count(const VnsConntrack *ct)
 {
     return ct->count;
 }
 
+/*
+ * vns_ct_entry_tuple:
+ * The entry's tuple in direction 'dir'. Borrowed.
+ */
 const VnsCtTuple *
 vns_ct_entry_tuple(const VnsCtEntry *e, VnsCtDir dir)
 {
     return &e->node[dir].tuple;
 }
 
+/*
+ * vns_ct_entry_status:
+ * The entry's VNS_CT_* status bits.
+ */
 uint32_t
 vns_ct_entry_status(const VnsCtEntry *e)
 {
     return e->status;
 }
 
+/*
+ * vns_ct_entry_set_status:
+ * Sets status bits (NAT's translation bits).
+ */
 void
 vns_ct_entry_set_status(VnsCtEntry *e, uint32_t bits)
 {
     e->status |= bits;
 }
 
+/*
+ * vns_ct_entry_alter_reply:
+ * Replaces the reply tuple of an unconfirmed entry
+ * (nf_conntrack_alter_reply()).
+ */
 void
 vns_ct_entry_alter_reply(VnsCtEntry *e, const VnsCtTuple *reply)
 {
@@ -1176,18 +1222,30 @@ vns_ct_entry_alter_reply(VnsCtEntry *e, const VnsCtTuple *reply)
     e->node[1].tuple = *reply;
 }
 
+/*
+ * vns_ct_entry_tcp_state:
+ * The TCP conntrack state (NONE for other protocols).
+ */
 VnsCtTcpState
 vns_ct_entry_tcp_state(const VnsCtEntry *e)
 {
     return (VnsCtTcpState) e->tcp_state;
 }
 
+/*
+ * vns_ct_entry_expires:
+ * When a confirmed entry expires, ps; VNS_TIME_NEVER before confirmation.
+ */
 VnsTime
 vns_ct_entry_expires(const VnsCtEntry *e)
 {
     return (e->status & VNS_CT_CONFIRMED) ? e->expires : VNS_TIME_NEVER;
 }
 
+/*
+ * vns_ct_entry_mark:
+ * The entry's connection mark, for other models to set and read.
+ */
 uint32_t *
 vns_ct_entry_mark(VnsCtEntry *e)
 {

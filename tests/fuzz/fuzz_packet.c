@@ -6,14 +6,22 @@
  * fits in them, and the parsers must agree with one another: a frame's key
  * from Ethernet matches the key of its IP bytes alone, a symmetric flow
  * hash is the same both ways, and the incremental IPv4 checksum updates of
- * RFC 1624 keep a valid header checksum valid. */
+ * RFC 1624 keep a valid header checksum valid. The tunnel codecs (VXLAN,
+ * Geneve, GRE) must read back what they push, and vns_layers_add() must
+ * stay inside the stored header bytes of a packet (its buffer here is
+ * exactly pkt->len bytes, so ASan sees any read past them) and account for
+ * every byte of the frame on the line exactly once. */
 #include <config.h>
 
 #include <string.h>
 #include <glib.h>
 #include "fuzz.h"
 #include "net/flow_key.h"
+#include "net/geneve.h"
+#include "net/gre.h"
+#include "net/layers.h"
 #include "net/proto.h"
+#include "net/vxlan.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -235,6 +243,164 @@ fuzz_packet_tcp(const uint8_t *data, size_t size)
     FUZZ_CHECK(h.opts.sack_blocks <= VNS_TCP_MAX_SACK);
 }
 
+/* A packet whose stored header bytes are a copy of 'data' in a buffer of
+ * exactly 'size' bytes (no headroom, no slack), so that a read past
+ * pkt->len is a heap overflow ASan reports. Free with g_free(pkt->buf). */
+static void
+fuzz_packet_exact(VnsPacket *pkt, const uint8_t *data, size_t size,
+                  uint32_t payload_len)
+{
+    memset(pkt, 0, sizeof *pkt);
+    pkt->buf = size > 0 ? g_memdup2(data, size) : NULL;
+    pkt->buf_size = (uint32_t) size;
+    pkt->head = 0;
+    pkt->len = (uint32_t) size;
+    pkt->payload_len = payload_len;
+    vns_packet_invalidate(pkt);
+}
+
+/* VXLAN (RFC 7348 section 5): a parsed VNI has 24 bits, and pushing it
+ * back gives a header with only the I flag that parses to the same VNI. */
+static void
+fuzz_packet_vxlan(const uint8_t *data, size_t size)
+{
+    g_autoptr(VnsPacketPool) pool = NULL;
+    VnsPacket *pkt;
+    uint32_t vni, back;
+    const uint8_t *p;
+
+    if (!vns_vxlan_parse(data, size, &vni))
+        return;
+    FUZZ_CHECK(size >= VNS_VXLAN_HLEN && vni <= VNS_VXLAN_VNI_MAX);
+    FUZZ_CHECK((data[0] & VNS_VXLAN_FLAG_I) != 0);
+    pool = vns_packet_pool_new();
+    pkt = vns_packet_new(pool, 0);
+    p = vns_vxlan_push(pkt, vni);
+    FUZZ_CHECK(p != NULL && pkt->len == VNS_VXLAN_HLEN);
+    FUZZ_CHECK(p[0] == VNS_VXLAN_FLAG_I && p[1] == 0 && p[2] == 0 &&
+               p[3] == 0 && p[7] == 0);
+    FUZZ_CHECK(vns_vxlan_parse(p, pkt->len, &back) && back == vni);
+    vns_packet_free(pkt);
+}
+
+/* Geneve (RFC 8926 section 3): the options lie inside the bytes, each
+ * option read lies inside the options, and push + parse is the identity
+ * (the C bit then says whether an option is critical). */
+static void
+fuzz_packet_geneve(const uint8_t *data, size_t size)
+{
+    g_autoptr(VnsPacketPool) pool = NULL;
+    VnsGeneveHdr h, back;
+    VnsGeneveOpt o;
+    VnsPacket *pkt;
+    uint32_t at = 0, prev = 0;
+    bool critical = false;
+    const uint8_t *p;
+
+    if (!vns_geneve_parse(data, size, &h))
+        return;
+    FUZZ_CHECK(size >= VNS_GENEVE_HLEN && (data[0] >> 6) == 0);
+    FUZZ_CHECK(h.opt_len % 4 == 0 && h.opt_len <= VNS_GENEVE_MAX_OPTS);
+    FUZZ_CHECK(VNS_GENEVE_HLEN + h.opt_len <= size && h.vni <= 0xffffffu);
+    FUZZ_CHECK(h.opt_len == 0 ? h.opts == NULL : h.opts == data + VNS_GENEVE_HLEN);
+    while (vns_geneve_opt_next(h.opts, h.opt_len, &at, &o)) {
+        FUZZ_CHECK(at > prev && at <= h.opt_len);
+        FUZZ_CHECK(o.len % 4 == 0 && o.len <= VNS_GENEVE_MAX_OPT_DATA);
+        FUZZ_CHECK(o.data == h.opts + prev + VNS_GENEVE_OPT_HLEN &&
+                   prev + VNS_GENEVE_OPT_HLEN + o.len == at);
+        fuzz_packet_touch(o.data, o.len);
+        critical |= (o.type & VNS_GENEVE_TYPE_CRITICAL) != 0;
+        prev = at;
+    }
+    FUZZ_CHECK(at <= h.opt_len);
+    pool = vns_packet_pool_new();
+    pkt = vns_packet_new(pool, 0);
+    p = vns_geneve_push(pkt, &h);
+    FUZZ_CHECK(p != NULL && pkt->len == VNS_GENEVE_HLEN + h.opt_len);
+    FUZZ_CHECK(vns_geneve_parse(p, pkt->len, &back));
+    FUZZ_CHECK(back.vni == h.vni && back.proto == h.proto && back.oam == h.oam &&
+               back.opt_len == h.opt_len && back.critical == critical);
+    FUZZ_CHECK(h.opt_len == 0 || memcmp(back.opts, h.opts, h.opt_len) == 0);
+    vns_packet_free(pkt);
+}
+
+/* GRE (RFC 2784, RFC 2890): the header length follows the C, K and S bits
+ * and fits in the bytes; push + parse is the identity, and a pushed
+ * checksum covers header and payload (RFC 2784 section 2.5). The checksum
+ * check itself reads only the packet's stored bytes, from any offset. */
+static void
+fuzz_packet_gre(const uint8_t *data, size_t size)
+{
+    g_autoptr(VnsPacketPool) pool = NULL;
+    VnsGreHdr h, back;
+    VnsPacket exact, *pkt;
+    const uint8_t *p;
+
+    fuzz_packet_exact(&exact, data, size, 0);
+    (void) vns_gre_checksum_ok(&exact, 0);
+    if (size > 0)
+        (void) vns_gre_checksum_ok(&exact, data[size - 1] % (uint32_t) (size + 1));
+    g_free(exact.buf);
+    if (!vns_gre_parse(data, size, &h))
+        return;
+    FUZZ_CHECK(h.hdr_len == vns_gre_hdr_len(h.has_csum, h.has_key, h.has_seq));
+    FUZZ_CHECK(h.hdr_len >= VNS_GRE_HLEN && h.hdr_len <= VNS_GRE_MAX_HLEN &&
+               h.hdr_len <= size);
+    pool = vns_packet_pool_new();
+    pkt = vns_packet_new(pool, 0);
+    /* The bytes after the header become the GRE payload (stored). */
+    if (size > h.hdr_len)
+        memcpy(vns_packet_put(pkt, (uint32_t) (size - h.hdr_len)),
+               data + h.hdr_len, size - h.hdr_len);
+    p = vns_gre_push(pkt, &h);
+    FUZZ_CHECK(p != NULL && pkt->len == size);
+    FUZZ_CHECK(vns_gre_parse(p, pkt->len, &back));
+    FUZZ_CHECK(back.hdr_len == h.hdr_len && back.proto == h.proto &&
+               back.has_csum == h.has_csum && back.has_key == h.has_key &&
+               back.has_seq == h.has_seq && back.key == h.key && back.seq == h.seq);
+    if (h.has_csum)
+        FUZZ_CHECK(vns_gre_checksum_ok(pkt, 0));
+    vns_packet_free(pkt);
+}
+
+/* vns_layers_add() on any frame: the first two bytes are the unstored
+ * payload length, the rest the stored header bytes. Every byte of the
+ * frame and its line overheads lands in exactly one layer (the sum is
+ * vns_eth_wire_size()), the unstored payload is payload, the preamble and
+ * gap are L1, and tunnel layers appear only with a tunnel. */
+static void
+fuzz_packet_layers(const uint8_t *data, size_t size)
+{
+    VnsLayerBytes acc;
+    VnsPacket pkt;
+    uint32_t payload_len;
+
+    if (size < 2)
+        return;
+    payload_len = (uint32_t) data[0] << 8 | data[1];
+    fuzz_packet_exact(&pkt, data + 2, size - 2, payload_len);
+    memset(&acc, 0, sizeof acc);
+    vns_layers_add(&acc, &pkt);
+    FUZZ_CHECK(acc.frames == 1);
+    FUZZ_CHECK(vns_layers_total(&acc) == vns_eth_wire_size(vns_packet_size(&pkt)));
+    FUZZ_CHECK(acc.bytes[VNS_LAYER_PAYLOAD] >= payload_len);
+    FUZZ_CHECK(acc.bytes[VNS_LAYER_L1] ==
+               VNS_ETH_PREAMBLE_SIZE + VNS_ETH_IFG_SIZE);
+    FUZZ_CHECK(acc.bytes[VNS_LAYER_L2] >= VNS_ETH_FCS_SIZE);
+    FUZZ_CHECK(acc.tunneled <= 1 && acc.fragments <= 2);
+    if (acc.tunneled == 0) {
+        FUZZ_CHECK(acc.tunnel == NULL);
+        FUZZ_CHECK(acc.bytes[VNS_LAYER_ENCAP] == 0 && acc.bytes[VNS_LAYER_OUTER] == 0);
+    } else {
+        FUZZ_CHECK(acc.tunnel != NULL);
+        FUZZ_CHECK(strcmp(acc.tunnel, "vxlan") == 0 || strcmp(acc.tunnel, "geneve") == 0 ||
+                   strcmp(acc.tunnel, "gre") == 0 || strcmp(acc.tunnel, "gretap") == 0);
+        FUZZ_CHECK(acc.bytes[VNS_LAYER_ENCAP] > 0);
+    }
+    FUZZ_CHECK(vns_layers_overhead(&acc) >= 0.0 && vns_layers_overhead(&acc) <= 1.0);
+    g_free(pkt.buf);
+}
+
 /* Indexed by the first input byte, modulo the count; tests/fuzz/corpus/
  * packet/ names its files after these. */
 static const FuzzPacketFn fuzz_packet_parsers[] = {
@@ -249,6 +415,10 @@ static const FuzzPacketFn fuzz_packet_parsers[] = {
     fuzz_packet_icmp6,      /* 8 */
     fuzz_packet_udp,        /* 9 */
     fuzz_packet_tcp,        /* 10 */
+    fuzz_packet_vxlan,      /* 11 */
+    fuzz_packet_geneve,     /* 12 */
+    fuzz_packet_gre,        /* 13 */
+    fuzz_packet_layers,     /* 14 */
 };
 
 int

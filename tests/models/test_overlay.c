@@ -253,10 +253,11 @@ static const char *const cap_fields[] = {
     "geneve.vni", "geneve.option.class", "gre.key", "gre.checksum.status",
     "gre.sequence_number", "ipv6.opt.tel", "ip.dst", "udp.dstport",
     "udp.checksum.status", "ip.checksum.status", "udp.srcport",
+    "ip.flags.df", "ip.ttl",
 };
 enum {
     C_LEN, C_SEV, C_MAL, C_VNI, C_GVNI, C_GCLASS, C_KEY, C_GCSUM, C_SEQ, C_TEL,
-    C_IPDST, C_UDPDST, C_UDPCSUM, C_IPCSUM, C_UDPSRC, C_N
+    C_IPDST, C_UDPDST, C_UDPCSUM, C_IPCSUM, C_UDPSRC, C_DF, C_TTL, C_N
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(cap_fields) == C_N);
 
@@ -376,6 +377,10 @@ Test(overlay, captured_tunnels_decode_in_tshark)
                 cr_assert_str_eq(r[C_UDPDST], "4789,5001");
                 cr_assert_str_eq(r[C_UDPCSUM], "3,1");
                 cr_assert_str_eq(r[C_IPCSUM], "1,1");
+                /* Outer DF unset, TTL 64 (ip-link(8) vxlan defaults); the
+                 * inner UDP has DF (Linux's IP_PMTUDISC_WANT). */
+                cr_assert_str_eq(r[C_DF], "0,1");
+                cr_assert_str_eq(r[C_TTL], "64,64");
                 /* udp_flow_src_port(): in ip_local_port_range [32768,
                  * 60999), one port for the whole inner flow. */
                 {
@@ -398,6 +403,9 @@ Test(overlay, captured_tunnels_decode_in_tshark)
                 cr_assert_str_eq(r[C_GCSUM], "1");
                 cr_assert_neq(r[C_SEQ][0], '\0');
                 cr_assert_str_eq(r[C_IPCSUM], "1,1");
+                /* pmtudisc: outer DF set; TTL inherited (64) */
+                cr_assert_str_eq(r[C_DF], "1,1");
+                cr_assert_str_eq(r[C_TTL], "64,64");
                 break;
             case 4:     /* ip6gre: encapsulation limit 4, key 500 */
                 cr_assert_str_eq(r[C_TEL], "4");

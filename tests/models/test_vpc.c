@@ -171,6 +171,19 @@ Test(vpc, nacl_lowest_number_first_match_wins)
                        "7001 17 1 128 0 0 REJECT OK"), "%s", log);
     cr_assert(has_line(log, "2 123456789010 eni-hb 10.1.0.10 10.1.1.10 40000 "
                        "7002 17 1 128 0 0 ACCEPT OK"), "%s", log);
+    /* The flow log of eni-hb alone (600 s intervals, AWS's default): its
+     * two records and nothing of the other ENIs. */
+    {
+        g_autofree char *hb_log = flow_log(&b, "t-hb.log");
+        cr_assert_str_eq(hb_log,
+                         "version account-id interface-id srcaddr dstaddr "
+                         "srcport dstport protocol packets bytes start end "
+                         "action log-status\n"
+                         "2 123456789010 eni-hb 10.1.0.10 10.1.1.10 40000 7001 "
+                         "17 1 128 0 0 REJECT OK\n"
+                         "2 123456789010 eni-hb 10.1.0.10 10.1.1.10 40000 7002 "
+                         "17 1 128 0 0 ACCEPT OK\n");
+    }
     bench_finish(&b);
 }
 
@@ -665,4 +678,43 @@ Test(vpc, nat_gateway_rate_ceilings)
 
     cr_assert(bw >= 10008 && bw <= 10010, "bandwidth: %" G_GINT64_FORMAT, bw);
     cr_assert(pps >= 1000 && pps <= 1001, "packet rate: %" G_GINT64_FORMAT, pps);
+}
+
+static void
+too_big(const char *icmp_from, int64_t expect_pmtu, uint64_t expect_sg_deny)
+{
+    /* ha sends 2,000-byte datagrams (fine in the VPC's 9001) to 10.2.5.7,
+     * which rt-a routes to the internet gateway, whose MTU is 1500 (EC2
+     * User Guide, network MTU: traffic over an internet gateway is
+     * limited to 1500). Both are dropped (mtu_exceeded); for the one with
+     * DF the gateway returns ICMP type 3 code 4 with MTU 1500 (Amazon VPC
+     * User Guide, "Path MTU Discovery"; RFC 1191 section 4), which ha's
+     * security group must allow: then ha's path-MTU cache learns it. */
+    const char *const set[] = { "icmp_from", icmp_from, NULL };
+    Bench b;
+    TestApp *ha;
+
+    bench_open(&b, TOPO, set);
+    ha = app_attach(b.net, "ha", "app-ha", VNS_IPPROTO_UDP, 40000);
+    bench_start(&b);
+    /* Without DF first: once ha has learnt the path MTU it would
+     * fragment such datagrams itself (Linux does), and the VPC model
+     * drops fragments. */
+    app_send_at(ha, 10 * VNS_MS, udp4(b.net, "10.1.0.10", "10.2.5.7", 40000,
+                                      9, 1972, 64, false));
+    app_send_at(ha, 11 * VNS_MS, udp4(b.net, "10.1.0.10", "10.2.5.7", 40000,
+                                      9, 1972, 64, true));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    cr_assert_eq(drops(&b, "vpc", VNS_DROP_MTU_EXCEEDED), 2);
+    cr_assert_eq(vstat(&b, "enis", "vpc:eni-ha", "sg_denied_in"),
+                 (int64_t) expect_sg_deny);
+    cr_assert_eq(host_stat(&b, "ha", "pmtu_updates"), expect_pmtu);
+    cr_assert_eq(vstat(&b, "internet_gateways", "vpc:igw", "packets_out"), 0);
+    bench_finish(&b);
+}
+
+Test(vpc, internet_gateway_mtu_and_path_mtu_discovery)
+{
+    too_big("192.0.2.0/24", 0, 1);      /* the ICMP error is denied */
+    too_big("10.1.0.0/16", 1, 0);       /* allowed: the host learns 1500 */
 }
