@@ -136,6 +136,7 @@ struct RrServer {
 
 static void rr_issue(RrClient *cl, RrSlot *s, VnsTime t_issue);
 static void rr_slot_available(RrClient *cl, RrSlot *s);
+static void rr_wait_push(RrClient *cl, VnsTime t);
 
 /* ------------------------------------------------------------------ */
 /* Client                                                              */
@@ -169,14 +170,22 @@ rr_slot_connect(RrSlot *s)
 static void
 rr_issue(RrClient *cl, RrSlot *s, VnsTime t_issue)
 {
+    VnsTcpState st = vns_tcp_conn_state(s->c);
+
+    if (!s->up && st != VNS_TCP_CLOSED && st != VNS_TCP_SYN_SENT) {
+        /* The connection is closing: the request waits (first in line,
+         * as nothing else waits while a slot is idle) until
+         * rr_client_closed() makes the slot available again. */
+        rr_wait_push(cl, t_issue);
+        return;
+    }
     s->busy = true;
     s->t_issue = t_issue;
-    if (s->up) {
+    if (s->up)
         rr_slot_write_request(s);
-    } else if (vns_tcp_conn_state(s->c) == VNS_TCP_CLOSED) {
+    else if (st == VNS_TCP_CLOSED)
         rr_slot_connect(s);
-    }
-    /* else: the slot is still closing; rr_client_closed() reconnects. */
+    /* else: SYN-SENT; rr_client_established() writes the request. */
 }
 
 static void

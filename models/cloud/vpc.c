@@ -11,7 +11,9 @@
  *   -> the subnet's network ACL (egress, stateless) when it leaves the
  *      subnet -> the target: an ENI (the destination instance, or a
  *      middlebox), the internet gateway (1:1 public address translation),
- *      or a NAT gateway (source NAT, then its own subnet's routes)
+ *      a NAT gateway (source NAT, then its own subnet's routes), a peered
+ *      VPC, or a transit gateway (element type "transit-gateway", at the
+ *      end of this file, which hands the packet to another VPC)
  *   -> the destination subnet's network ACL (ingress) when it enters from
  *      another subnet -> the destination ENI's security groups (ingress)
  *   -> the instance.

@@ -10,7 +10,7 @@
  *   IPv6 header from 'local' to the remote, then goes to the underlay
  *   host, which routes it. Outer DF, TTL, ECN (RFC 6040 normal mode) and
  *   the IPv6 flow label (hash of the inner flow, as auto_flowlabels) follow
- *   Linux's defaults.
+ *   Linux's defaults; on receipt CE is copied inward (RFC 6040).
  * - Decapsulation: a function at the underlay host's input hook takes the
  *   outer packets addressed to 'local' that match the device (UDP port and
  *   VNI; GRE remote, key and protocol), checks the UDP or GRE checksum when
@@ -93,6 +93,7 @@ typedef struct {
     uint64_t bad_checksum;      /* received with a bad UDP or GRE checksum */
     uint64_t arp_replies;       /* gre: ARP / ND answers to the host */
     uint64_t critical_drops;    /* geneve: received with critical options */
+    uint64_t ecn_drops;         /* CE outside a Not-ECT inner packet */
 } TunStats;
 
 typedef struct {
@@ -863,6 +864,40 @@ tunnel_learn(Tunnel *t, const VnsMac *src, const VnsIpAddr *from)
     t->st.learned++;
 }
 
+/* RFC 6040 section 4.2, as Linux's INET_ECN_decapsulate(): CE on the
+ * outer header is copied into an ECN-capable inner IP header (fixing the
+ * IPv4 checksum, RFC 1624); a Not-ECT inner packet that arrives with CE
+ * outside is dropped. Returns false to drop. */
+static bool
+tunnel_ecn_decap(Tunnel *t, VnsPacket *pkt, uint8_t outer_ecn)
+{
+    const VnsFlowKey *k;
+    uint8_t *ip, inner;
+
+    if (outer_ecn != 3)
+        return true;
+    k = tunnel_kind_l2(t->kind) ? vns_packet_flow_key(pkt)
+                                : vns_packet_parse_l3(pkt);
+    if (k->family == VNS_IP_NONE || pkt->l3_off == VNS_OFF_NONE)
+        return true;
+    ip = vns_packet_data(pkt) + pkt->l3_off;
+    inner = ip[0] >> 4 == 4 ? ip[1] & 3 : (ip[1] >> 4) & 3;
+    if (inner == 0)
+        return false;
+    if (inner == 3)
+        return true;
+    if (ip[0] >> 4 == 4) {
+        uint16_t old = vns_wire_get16(ip);
+        ip[1] |= 3;
+        vns_wire_put16(ip + 10, vns_csum_update16(vns_wire_get16(ip + 10), old,
+                                                  vns_wire_get16(ip)));
+    } else {
+        ip[1] |= 0x30;
+    }
+    vns_packet_invalidate(pkt);
+    return true;
+}
+
 /* The input hook of the underlay host: takes the outer packets that belong
  * to this device. */
 static VnsHookVerdict
@@ -875,6 +910,7 @@ tunnel_input(VnsElement *host, VnsPacket *pkt, const VnsHookState *state,
     VnsIpAddr src, dst;
     uint32_t off, hlen, id = 0;
     uint16_t inner_proto = VNS_ETHERTYPE_TEB;
+    uint8_t outer_ecn;
 
     if (k->frag != VNS_FLOW_FRAG_NONE || pkt->l4_off == VNS_OFF_NONE ||
         k->family != t->local.family || !vns_ip_addr_equal(&k->dst, &t->local))
@@ -938,6 +974,7 @@ tunnel_input(VnsElement *host, VnsPacket *pkt, const VnsHookState *state,
     }
     t->st.rx_packets++;
     t->st.rx_bytes += vns_packet_size(pkt);
+    outer_ecn = d[0] >> 4 == 4 ? d[1] & 3 : (d[1] >> 4) & 3;
     vns_packet_pull(pkt, off + hlen);
     pkt->tun_id = id;
     pkt->tun_valid = true;
@@ -949,7 +986,17 @@ tunnel_input(VnsElement *host, VnsPacket *pkt, const VnsHookState *state,
         }
         if (t->kind == TUN_VXLAN && t->learning)
             tunnel_learn(t, &eth.src, &src);
+        if (!tunnel_ecn_decap(t, pkt, outer_ecn)) {
+            t->st.ecn_drops++;
+            vns_packet_drop(pkt, &t->base, VNS_DROP_MALFORMED);
+            return VNS_HOOK_STOLEN;
+        }
     } else {
+        if (!tunnel_ecn_decap(t, pkt, outer_ecn)) {
+            t->st.ecn_drops++;
+            vns_packet_drop(pkt, &t->base, VNS_DROP_MALFORMED);
+            return VNS_HOOK_STOLEN;
+        }
         VnsEthHdr eth = {
             .dst = t->inner->peer != NULL ? t->inner->peer->info.mac : t->mac,
             .src = t->mac, .ethertype = inner_proto,
@@ -1542,6 +1589,7 @@ tunnel_stats(VnsElement *self, VnsReport *report)
     vns_report_int(report, "rx_bytes", (int64_t) t->st.rx_bytes);
     vns_report_int(report, "mtu_drops", (int64_t) t->st.mtu_drops);
     vns_report_int(report, "bad_checksum", (int64_t) t->st.bad_checksum);
+    vns_report_int(report, "ecn_drops", (int64_t) t->st.ecn_drops);
     if (t->kind == TUN_VXLAN) {
         vns_report_int(report, "flooded", (int64_t) t->st.flooded);
         vns_report_int(report, "flood_copies", (int64_t) t->st.flood_copies);

@@ -1,17 +1,19 @@
 /* A TCP endpoint: an application with its own TCP, on a host's
- * application port. The connection itself (VnsTcpConn) is also offered to
- * applications that hold many (the request/response app, tcp_rr.c). The client side connects to a server, sends a bulk
+ * application port. The client side connects to a server, sends a bulk
  * stream of 'size' bytes (or an unlimited one until 'stop') and closes;
  * the server side listens on a port, accepts one connection at a time,
  * reads everything and closes when the client does.
  *
  * It hands complete IPv4 or IPv6 packets (data[0] = the IP header) to its
- * host and receives the TCP segments the host delivers to its bound port
- * (port info l4_proto 6). Payload is a length: the sender keeps byte
- * counts and sequence numbers only. doc/models/tcp.md describes the model.
+ * host and receives the TCP segments, and the ICMP errors about them, the
+ * host delivers to its bound port (port info l4_proto 6). Payload is a
+ * length: the sender keeps byte counts and sequence numbers only.
+ * doc/models/tcp.md describes the model.
  *
  * Endpoints are made by the <tcp-flow> builder (tcp_flow.c): vns_net_add()
- * with a NULL config, then vns_tcp_endpoint_setup(). */
+ * with a NULL config, then vns_tcp_endpoint_setup(). The connection itself
+ * (VnsTcpConn, vns_tcp_conn_*()) is also offered to applications that hold
+ * many connections on one element (models/apps/tcp_rr.c). */
 #ifndef VNS_TCP_ENDPOINT_H
 #define VNS_TCP_ENDPOINT_H
 
@@ -144,6 +146,7 @@ VnsTcpConn *vns_tcp_conn_new(VnsElement *owner, VnsPort *port,
                              const VnsTcpConf *conf, VnsTcpCounters *st,
                              const VnsTcpConnCallbacks *cb, void *app);
 void vns_tcp_conn_free(VnsTcpConn *c);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VnsTcpConn, vns_tcp_conn_free)
 void vns_tcp_conn_stop(VnsTcpConn *c);
 void vns_tcp_conn_connect(VnsTcpConn *c);
 void vns_tcp_conn_write(VnsTcpConn *c, uint64_t bytes);

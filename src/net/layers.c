@@ -153,7 +153,10 @@ layers_l4(LayerWalk *w, uint8_t proto, uint32_t ip_bytes)
         hlen = VNS_UDP_HLEN;
         break;
     case VNS_IPPROTO_TCP:
-        hlen = left >= 13 ? (uint32_t) (p[12] >> 4) * 4 : VNS_TCP_HLEN;
+        /* A Data Offset under 5 words is bogus (RFC 9293 section 3.1):
+         * count the fixed header. */
+        hlen = left >= 13 ? MAX((uint32_t) (p[12] >> 4) * 4, (uint32_t) VNS_TCP_HLEN)
+                          : VNS_TCP_HLEN;
         break;
     case VNS_IPPROTO_GRE:
         if (!w->inner && layers_tunnel(w, proto, 0)) {
@@ -178,7 +181,10 @@ layers_ip(LayerWalk *w, uint16_t type)
     const uint8_t *p = w->data + w->at;
     uint32_t left = w->len - w->at;
 
-    if (type == VNS_ETHERTYPE_IPV4 && left >= VNS_IPV4_HLEN) {
+    /* An IHL under 5 words is not an IPv4 header (RFC 791 section 3.1):
+     * like a cut-short one, its bytes are L3. */
+    if (type == VNS_ETHERTYPE_IPV4 && left >= VNS_IPV4_HLEN &&
+        (p[0] & 0x0f) * 4 >= VNS_IPV4_HLEN) {
         uint32_t hlen = (uint32_t) (p[0] & 0x0f) * 4;
         bool frag = vns_ipv4_is_fragment(p);
         bool later = vns_ipv4_frag_offset(p) != 0;

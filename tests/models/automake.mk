@@ -20,3 +20,4 @@ tests_models_test_models_SOURCES += tests/models/test_ovs.c
 tests_models_test_models_SOURCES += tests/models/test_overlay.c
 tests_models_test_models_SOURCES += tests/models/test_nat.c
 tests_models_test_models_SOURCES += tests/models/test_vpc.c
+tests_models_test_models_SOURCES += tests/common/tshark.c tests/common/tshark.h

@@ -25,4 +25,92 @@ VnsReport *models_test_run(const char *file, const char *const *sets,
 double models_test_num(const VnsReport *report, const char *table,
                        const char *row, const char *key);
 
+/* ---- A raw test element --------------------------------------------------
+ * An element with ports joined straight to the element under test: it
+ * sends prebuilt frames or packets at given times and records what it
+ * receives, with times and bytes. */
+
+/* What a test end saw of one packet. */
+typedef struct {
+    VnsTime at;             /* arrival time */
+    VnsTime latency;        /* at - t_created */
+    uint16_t port;          /* index of the end's port it arrived on */
+    uint32_t size;          /* vns_packet_size() */
+    uint32_t payload_len;   /* unstored payload bytes */
+    uint32_t len;           /* bytes stored (copied to hdr) */
+    uint64_t tun_id;        /* tunnel metadata */
+    bool tun_valid;
+    uint8_t hdr[256];       /* the first stored bytes */
+} TestRx;
+
+typedef struct TestEnd TestEnd;
+/* Called with each received packet after it is recorded and before it is
+ * freed (e.g. to parse or answer it). */
+typedef void (*TestEndHook)(TestEnd *end, VnsPacket *pkt, const TestRx *r,
+                            void *data);
+
+struct TestEnd {
+    VnsElement base;
+    VnsPort *port;          /* its first port */
+    GArray *rx;             /* of TestRx */
+    TestEndHook hook;       /* NULL: none */
+    void *hook_data;
+    GDestroyNotify hook_free;   /* frees hook_data with the element */
+};
+
+/* A new test end named 'name' in 'net' with one port 'port' (NULL: none),
+ * joined to 'peer' unless NULL. */
+TestEnd *test_end_new(VnsNet *net, const char *name, const char *port,
+                      VnsPort *peer);
+/* Adds a port named 'port' to 'e', joined to 'peer'. */
+VnsPort *test_end_add_port(TestEnd *e, const char *port, VnsPort *peer);
+/* Attaches a test end named 'name' to host 'host' as a traffic builder
+ * does: a port "app:<name>" on the host joined to the end's "ip" port,
+ * which advertises (proto, l4port). */
+TestEnd *test_end_attach(VnsNet *net, const char *host, const char *name,
+                         uint8_t proto, uint16_t l4port);
+/* Has 'e' send 'pkt' (taken) from its port 'port' (NULL: its first) at
+ * time 'at'; the packet's t_created is set to the sending time. */
+void test_end_send_at(TestEnd *e, VnsPort *port, VnsTime at, VnsPacket *pkt);
+/* The i-th packet received (checked to exist). */
+const TestRx *test_end_rx(const TestEnd *e, guint i);
+/* Packets received on the port with index 'port' and the k-th of them. */
+guint test_end_count_on(const TestEnd *e, uint16_t port);
+const TestRx *test_end_rx_on(const TestEnd *e, uint16_t port, guint k);
+
+/* ---- A topology of tests/data, built by hand ----------------------------- */
+
+typedef struct {
+    VnsSim *sim;
+    VnsNet *net;
+    VnsRegistry *reg;
+    TestEnd *end[8];        /* test ends a test joins, by its own numbering */
+} TestBench;
+
+/* Loads tests/data/'file' with parameters 'set' ("name", "value", ...,
+ * NULL) through the real loader into a new network (seed 1, replication
+ * 0). Returns false with 'error' set on failure; 'b' must still be
+ * finished. */
+bool test_bench_load(TestBench *b, const char *file, const char *const *set,
+                     GError **error);
+/* The same, failing the test on error. */
+void test_bench_open(TestBench *b, const char *file, const char *const *set);
+void test_bench_start(TestBench *b);
+/* Ends the run, frees the simulator, checks that no packet is left out of
+ * the pool, then frees the rest. */
+void test_bench_finish(TestBench *b);
+/* The element 'name' (checked to exist). */
+VnsElement *test_bench_find(TestBench *b, const char *name);
+/* A number of the network's results, from a fresh report: an integer
+ * field as int64 (checked to be one), any number as a double. */
+int64_t test_bench_int(TestBench *b, const char *table, const char *row,
+                       const char *key);
+double test_bench_num(TestBench *b, const char *table, const char *row,
+                      const char *key);
+/* The drops of 'element' with 'cause'. */
+uint64_t test_bench_drops(TestBench *b, const char *element, VnsDropCause cause);
+/* Loading and starting tests/data/'file' fails with config error 'code'
+ * and a message that starts with "<path>:<line>: " and contains 'part'. */
+void test_bench_check_bad(const char *file, int line, int code, const char *part);
+
 #endif

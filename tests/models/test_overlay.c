@@ -17,6 +17,7 @@
 #include "models/overlay/tunnel.h"
 #include "models_test.h"
 #include "net/proto.h"
+#include "net/vxlan.h"
 
 /* ---- MTU ---------------------------------------------------------------- */
 
@@ -612,4 +613,57 @@ Test(overlay, flow_based_vxlan_carries_the_ovs_tunnel_id)
     cr_assert_eq(models_test_num(miss, "flows", "f", "received_packets"), 0);
     cr_assert_gt(models_test_num(miss, "tunnels", "vx2", "rx_packets"), 0);
     cr_assert_gt(models_test_num(miss, "drops", "ovs2/flow_miss", "packets"), 0);
+}
+
+/* An outer VXLAN packet from hv1 to vx2 (VNI 42, ok-overlay-topo.xml) with
+ * outer ECN 'outer', carrying an Ethernet frame to vm2 whose UDP/IPv4
+ * packet has ECN 'inner'. */
+static VnsPacket *
+vxlan_ecn(Bench *b, uint8_t outer, uint8_t inner)
+{
+    VnsPacket *p = vns_packet_new(vns_net_pool(b->net), 100);
+    VnsIpAddr s = vns_ip_addr_v4(ip4("10.1.0.1")), d = vns_ip_addr_v4(ip4("10.1.0.2"));
+    VnsUdpHdr u = { .sport = 4000, .dport = 5000 }, ou = { .sport = 40000,
+                                                          .dport = 4789 };
+    VnsIpv4Hdr ip = { .ttl = 64, .proto = VNS_IPPROTO_UDP, .ecn = inner,
+                      .src = s.v4, .dst = d.v4 };
+    VnsIpv4Hdr oip = { .ttl = 64, .proto = VNS_IPPROTO_UDP, .ecn = outer,
+                       .src = ip4("192.0.2.1"), .dst = ip4("192.0.2.65") };
+    VnsEthHdr eth = {
+        .dst = vns_element_find_port(vns_net_find(b->net, "vm2"), "eth0")->info.mac,
+        .src = { { 0x02, 0, 0, 0, 0, 0x99 } }, .ethertype = VNS_ETHERTYPE_IPV4,
+    };
+
+    vns_udp_push(p, &u, &s, &d);
+    vns_ipv4_push(p, &ip);
+    vns_eth_push(p, &eth);
+    vns_vxlan_push(p, 42);
+    vns_udp_push(p, &ou, NULL, NULL);
+    vns_ipv4_push(p, &oip);
+    return p;
+}
+
+Test(overlay, ce_is_copied_inward_as_rfc6040_says)
+{
+    /* RFC 6040 section 4.2 (Linux's INET_ECN_decapsulate()): outer CE on
+     * an ECT(0) inner packet makes it CE (IPv4 checksum still right);
+     * outer CE on a Not-ECT inner packet is dropped; outer ECT(0) leaves
+     * the inner ECN alone. */
+    Bench b;
+
+    bench_open(&b, "ok-overlay-topo.xml", NULL);
+    TestApp *inj = app_attach(b.net, "hv1", "inj", VNS_IPPROTO_UDP, 40000);
+    TestApp *a2 = app_attach(b.net, "vm2", "a2", VNS_IPPROTO_UDP, 5000);
+    bench_start(&b);
+    app_send_at(inj, 1 * VNS_MS, vxlan_ecn(&b, 3, 2));
+    app_send_at(inj, 2 * VNS_MS, vxlan_ecn(&b, 3, 0));
+    app_send_at(inj, 3 * VNS_MS, vxlan_ecn(&b, 2, 1));
+    vns_sim_run_until(b.sim, 10 * VNS_MS);
+    cr_assert_eq(a2->rx->len, 2);
+    cr_assert_eq(rx(a2, 0)->hdr[1] & 3, 3);         /* ECT(0) -> CE */
+    cr_assert(vns_ipv4_checksum_ok(rx(a2, 0)->hdr, rx(a2, 0)->len));
+    cr_assert_eq(rx(a2, 1)->hdr[1] & 3, 1);         /* ECT(1) kept */
+    cr_assert_eq(tun_stat(&b, "vx2", "ecn_drops"), 1);
+    cr_assert_eq(tun_stat(&b, "vx2", "rx_packets"), 3);
+    bench_finish(&b);
 }

@@ -13,3 +13,4 @@ tests_net_test_net_LDADD = $(TEST_LIBS)
 tests_net_test_net_SOURCES += tests/net/test_lpm.c
 tests_net_test_net_SOURCES += tests/net/test_layers.c
 tests_net_test_net_SOURCES += tests/net/test_tunnel_codec.c
+tests_net_test_net_SOURCES += tests/common/tshark.c tests/common/tshark.h

@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 #include <glib/gstdio.h>
 #include "net_test.h"
+#include "tests/common/tshark.h"
 
 /* The fields printed for each frame, in this order. */
 static const char *const fields[] = {
@@ -47,66 +48,10 @@ enum {
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(fields) == N_FIELDS);
 
-/* Expert severities (Wireshark's PI_WARN, PI_ERROR) from which a frame
- * counts as complained about; chat and note (0x200000, 0x400000) are
- * commentary such as "Connection establish request (SYN)". */
-#define PI_WARN 0x600000
-
-/* Runs tshark on 'pcap' and returns one row of fields per frame. */
-static GPtrArray *
-run_tshark(const char *pcap)
-{
-    g_autofree char *tshark = g_find_program_in_path("tshark");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    int status;
-
-    cr_assert_not_null(tshark);
-    g_ptr_array_add(argv, tshark);
-    g_ptr_array_add(argv, "-n");
-    g_ptr_array_add(argv, "-r");
-    g_ptr_array_add(argv, (char *) pcap);
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "ip.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "udp.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "tcp.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-T");
-    g_ptr_array_add(argv, "fields");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "occurrence=a");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "aggregator=,");
-    for (int f = 0; f < N_FIELDS; f++) {
-        g_ptr_array_add(argv, "-e");
-        g_ptr_array_add(argv, (char *) fields[f]);
-    }
-    g_ptr_array_add(argv, NULL);
-    cr_assert(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
-                           NULL, &out, &err, &status, &error),
-              "running tshark: %s", error ? error->message : "");
-    cr_assert(g_spawn_check_wait_status(status, &error), "tshark failed: %s\n%s",
-              error ? error->message : "", err);
-
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    for (int i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        char **row = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(row), N_FIELDS, "line %d: '%s'", i, lines[i]);
-        g_ptr_array_add(rows, row);
-    }
-    return rows;
-}
-
 static const char *
 field(GPtrArray *rows, unsigned frame, int f)
 {
-    char **row = g_ptr_array_index(rows, frame);
-    return row[f];
+    return test_tshark_field(rows, frame, (guint) f);
 }
 
 #define EXPECT(frame, f, want) \
@@ -138,10 +83,7 @@ Test(tshark, wireshark_decodes_and_verifies_built_frames)
         bad,                                    /* 13: corrupted */
     };
     const unsigned n = G_N_ELEMENTS(pkts);
-    g_autofree char *tshark = g_find_program_in_path("tshark");
 
-    cr_assert_not_null(tshark, "tshark not found on PATH: install the Debian "
-                       "package tshark (Wireshark is the truth for this test)");
     dir = g_dir_make_tmp("vns-net-XXXXXX", &error);
     cr_assert_not_null(dir, "%s", error ? error->message : "");
     pcap = g_build_filename(dir, "frames.pcap", NULL);
@@ -149,7 +91,7 @@ Test(tshark, wireshark_decodes_and_verifies_built_frames)
     vns_packet_data(bad)[14 + 10] ^= 0x01;
     vns_packet_data(bad)[34 + 6] ^= 0x01;
     cr_assert(net_test_write_pcap(pcap, pkts, n));
-    rows = run_tshark(pcap);
+    rows = test_tshark(pcap, fields, N_FIELDS, 0);
     g_unlink(pcap);
     g_rmdir(dir);
     cr_assert_eq(rows->len, n);
@@ -183,9 +125,8 @@ Test(tshark, wireshark_decodes_and_verifies_built_frames)
     for (unsigned i = 0; i < n - 1; i++) {
         cr_assert_str_eq(field(rows, i, F_MALFORMED), "", "frame %u malformed", i);
         const char *sev = field(rows, i, F_SEVERITY);
-        g_auto(GStrv) sevs = g_strsplit(sev, ",", -1);
-        for (int k = 0; sevs[k] != NULL && sevs[k][0] != '\0'; k++)
-            cr_assert_lt(strtoul(sevs[k], NULL, 0), PI_WARN, "frame %u expert %s", i, sev);
+        cr_assert_lt(test_tshark_worst(sev), TEST_TSHARK_PI_WARN, "frame %u expert %s",
+                     i, sev);
     }
     const char *ip_ok[] = { "1", "1", "1", "1", "1,1", "", "1", "", "", "", "", "1,1", "1" };
     const char *udp_ok[] = { "1", "", "", "", "3", "", "1", "1", "", "", "3", "3", "1" };
