@@ -1,8 +1,6 @@
-/* Shared by the host and ECMP tests (tests/models/test_host.c,
- * test_ecmp.c): a test application that records what it receives and
- * sends packets at given times, attached to a host the way traffic
- * builders do ("app:<name>" ports); packet builders; and a bench that
- * loads a topology from tests/data through the real loader. */
+/* Shared by the host, ECMP and bridge tests (tests/models/test_host.c,
+ * test_ecmp.c, test_bridge.c): short names for the shared test end and
+ * bench of models_test.h, and IP packet builders. */
 #ifndef VNS_TEST_HOST_BENCH_H
 #define VNS_TEST_HOST_BENCH_H
 
@@ -12,27 +10,11 @@
 #include "net/element.h"
 #include "net/proto.h"
 #include "topo/loader.h"
+#include "tests/models/models_test.h"
 
-/* What the application saw of one packet. */
-typedef struct {
-    VnsTime at;             /* arrival time */
-    VnsTime latency;        /* at - t_created */
-    uint32_t size;          /* vns_packet_size() */
-    uint32_t len;           /* header bytes stored (copied to hdr) */
-    uint8_t hdr[256];       /* the first stored bytes, IP header first */
-} TestRx;
-
-typedef struct {
-    VnsElement base;
-    VnsPort *port;          /* its one port, joined to the host */
-    GArray *rx;             /* of TestRx */
-} TestApp;
-
-typedef struct {
-    VnsSim *sim;
-    VnsNet *net;
-    VnsRegistry *reg;
-} Bench;
+/* The test application is the shared test end (models_test.h). */
+typedef TestEnd TestApp;
+typedef TestBench Bench;
 
 TestApp *app_attach(VnsNet *net, const char *host, const char *name,
                     uint8_t proto, uint16_t port);
