@@ -8,15 +8,23 @@
 #include "models/models.h"
 
 static VnsPath *
+trace_in(const char *topo, const char *from, const char *to,
+         const char *family, const char *const *sets, uint32_t payload,
+         GError **error)
+{
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+
+    cr_assert(vns_models_register(reg, NULL));
+    return vns_path_trace(reg, topo, sets, from, to, family, payload, error);
+}
+
+static VnsPath *
 trace(const char *from, const char *to, const char *family,
       const char *const *sets, uint32_t payload, GError **error)
 {
     g_autofree char *topo = g_build_filename(VNS_TEST_DATADIR,
                                              "ok-path-topo.xml", NULL);
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-
-    cr_assert(vns_models_register(reg, NULL));
-    return vns_path_trace(reg, topo, sets, from, to, family, payload, error);
+    return trace_in(topo, from, to, family, sets, payload, error);
 }
 
 static const VnsPathHop *
@@ -98,4 +106,36 @@ Test(path, unknown_host_is_bad_input)
     cr_assert(g_str_has_prefix(error->message, "vnetsim path: "), "%s",
               error->message);
     cr_assert(strstr(error->message, "nosuch") != NULL, "%s", error->message);
+}
+
+Test(path, vxlan_over_a_1500_underlay)
+{
+    /* topologies/overlay-capacity.xml: vxlan1 - vx1 ~ hv1 = hv2 ~ vx2 -
+     * vxlan2. Linux gives a VXLAN device over IPv4 on a 1500-byte underlay
+     * MTU 1500 - 50 = 1450 (drivers/net/vxlan: VXLAN_HEADROOM = 14 + 20 +
+     * 8 + 8), so the path MTU is 1450, the largest UDP payload 1422 and
+     * the largest MSS 1410. On the underlay the probe's 142-byte frame
+     * carries 50 more bytes: 192. */
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VnsPath) p = trace_in(VNS_TOP_SRCDIR "/topologies/overlay-capacity.xml",
+                                    "vxlan1", "vxlan2", NULL, NULL, 1400, &error);
+    bool underlay = false;
+
+    cr_assert_not_null(p, "%s", error ? error->message : "");
+    cr_assert(p->delivered);
+    cr_assert_eq(p->path_mtu, 1450);
+    cr_assert_eq(p->max_udp_payload, 1422);
+    cr_assert_eq(p->max_tcp_mss, 1410);
+    for (guint i = 0; i < p->hops->len; i++) {
+        const VnsPathHop *h = hop(p, i);
+        if (strcmp(h->element, "hv1") == 0 && strcmp(h->port, "eth0") == 0) {
+            underlay = true;
+            cr_assert_str_eq(h->encap, "vxlan");
+            cr_assert_eq(h->size, 142 + 50);
+            cr_assert_eq(h->mtu, 1500);
+            cr_assert_eq(h->inner_mtu, 1450);
+            cr_assert_eq(h->l3_overhead, 50);
+        }
+    }
+    cr_assert(underlay, "no hop leaves hv1:eth0");
 }
