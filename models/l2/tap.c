@@ -2,24 +2,19 @@
  * hypervisor's kernel side (port "host") unchanged, each paying an
  * optional per-packet CPU cost on the hypervisor's node.
  *
- * Every frame costs the same, and the node starts jobs in FIFO order, so
- * this element's jobs end in the order they were submitted (equal end
- * times run in scheduling order): the frames in service wait in one FIFO
- * list, the tap (not the event) owns them, and a stop can drop them. This
- * is the same scheme as the host's CPU (models/l3/host.c). */
+ * The frames in service wait in a CPU stage (src/net/cpu_stage.h), which
+ * owns them, releases them in order and drops them at a stop. */
 #include <config.h>
 #include "models/l2/tap.h"
 
 #include "models/l2/vnic.h"
-#include "net/node.h"
+#include "net/cpu_stage.h"
 
 typedef struct {
     VnsElement base;            /* must stay first */
     VnsTime cost_ps;            /* CPU time per frame; 0 = free */
-    VnsPacket *cpu_head;        /* frames in CPU service, oldest first, */
-    VnsPacket *cpu_tail;        /* linked through 'next' */
+    VnsCpuStage cpu;            /* frames in CPU service; tag: in port */
     VnsTime window_start_ps;
-    VnsTime cpu_ps;             /* CPU time submitted since the reset */
     uint64_t packets[2];        /* frames forwarded, by arrival port */
     uint64_t bytes[2];
 } Tap;
@@ -66,43 +61,18 @@ tap_forward(Tap *t, VnsPacket *pkt, uint16_t port)
 }
 
 static void
-tap_cpu_done(VnsSim *sim, void *ctx, void *arg)
+tap_cpu_done(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
 {
-    Tap *t = ctx;
-    VnsPacket *pkt = t->cpu_head;
-
-    if (pkt == NULL)
-        return;             /* dropped by a stop */
-    t->cpu_head = pkt->next;
-    if (t->cpu_head == NULL)
-        t->cpu_tail = NULL;
-    pkt->next = NULL;
-    tap_forward(t, pkt, pkt->in_port);
+    (void) data;
+    tap_forward((Tap *) self, pkt, (uint16_t) port);
 }
-
-static const VnsEventType tap_cpu_event = { "tap-cpu", tap_cpu_done, NULL };
 
 static void
 tap_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     Tap *t = (Tap *) self;
 
-    if (t->cost_ps == 0 || self->node == NULL) {
-        tap_forward(t, pkt, port);
-        return;
-    }
-    if (!vns_node_cpu_run(self->node, t->cost_ps, &tap_cpu_event, t, NULL)) {
-        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    t->cpu_ps += t->cost_ps;
-    pkt->in_port = port;
-    pkt->next = NULL;
-    if (t->cpu_tail != NULL)
-        t->cpu_tail->next = pkt;
-    else
-        t->cpu_head = pkt;
-    t->cpu_tail = pkt;
+    vns_cpu_stage_submit(&t->cpu, pkt, port, t->cost_ps);
 }
 
 static bool
@@ -126,6 +96,7 @@ tap_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     }
     vns_element_add_port(self, "vm");
     vns_element_add_port(self, "host");
+    vns_cpu_stage_init(&t->cpu, self, "tap-cpu", tap_cpu_done);
     return true;
 }
 
@@ -152,7 +123,7 @@ tap_reset(VnsElement *self)
     Tap *t = (Tap *) self;
 
     t->window_start_ps = vns_element_now(self);
-    t->cpu_ps = 0;
+    vns_cpu_stage_reset(&t->cpu);
     t->packets[0] = t->packets[1] = 0;
     t->bytes[0] = t->bytes[1] = 0;
 }
@@ -160,15 +131,7 @@ tap_reset(VnsElement *self)
 static void
 tap_stop(VnsElement *self)
 {
-    Tap *t = (Tap *) self;
-
-    while (t->cpu_head != NULL) {
-        VnsPacket *p = t->cpu_head;
-        t->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
-    }
-    t->cpu_tail = NULL;
+    vns_cpu_stage_purge(&((Tap *) self)->cpu);
 }
 
 static void
@@ -186,22 +149,15 @@ tap_stats(VnsElement *self, VnsReport *report)
     vns_report_int(report, "to_vm_bytes", (int64_t) t->bytes[VNS_TAP_PORT_HOST]);
     vns_report_int(report, "drops_cpu_backlog",
                    (int64_t) self->drops[VNS_DROP_CPU_BACKLOG]);
-    vns_report_num(report, "cpu_s", vns_time_to_s(t->cpu_ps));
+    vns_report_num(report, "cpu_s", vns_time_to_s(t->cpu.busy_ps));
     vns_report_num(report, "cpu_cores",
-                   window_s > 0 ? vns_time_to_s(t->cpu_ps) / window_s : 0.0);
+                   window_s > 0 ? vns_time_to_s(t->cpu.busy_ps) / window_s : 0.0);
 }
 
 static void
 tap_free(VnsElement *self)
 {
-    Tap *t = (Tap *) self;
-
-    while (t->cpu_head != NULL) {
-        VnsPacket *p = t->cpu_head;
-        t->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_free(p);     /* torn down without a stop */
-    }
+    vns_cpu_stage_clear(&((Tap *) self)->cpu);
 }
 
 const VnsElementOps vns_tap_ops = {

@@ -3,7 +3,8 @@ src_libvnscore_a_SOURCES += \
 	src/net/config.c src/net/config.h \
 	src/net/drop.c src/net/drop.h \
 	src/net/element.c src/net/element.h \
-	src/net/node.c src/net/node.h
+	src/net/node.c src/net/node.h \
+	src/net/cpu_stage.c src/net/cpu_stage.h
 
 # The packet library: buffers and pool, addresses, checksums, header codecs
 # and flow keys.

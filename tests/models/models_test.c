@@ -281,7 +281,7 @@ test_bench_find(TestBench *b, const char *name)
     return e;
 }
 
-static VnsField
+VnsField
 test_bench_field(TestBench *b, const char *table, const char *row, const char *key)
 {
     g_autoptr(VnsReport) report = vns_report_new();

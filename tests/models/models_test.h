@@ -101,8 +101,11 @@ void test_bench_start(TestBench *b);
 void test_bench_finish(TestBench *b);
 /* The element 'name' (checked to exist). */
 VnsElement *test_bench_find(TestBench *b, const char *name);
-/* A number of the network's results, from a fresh report: an integer
- * field as int64 (checked to be one), any number as a double. */
+/* A number of the network's results, from a fresh report: the field
+ * (checked to be a number), an integer field as int64 (checked to be one),
+ * any number as a double. */
+VnsField test_bench_field(TestBench *b, const char *table, const char *row,
+                          const char *key);
 int64_t test_bench_int(TestBench *b, const char *table, const char *row,
                        const char *key);
 double test_bench_num(TestBench *b, const char *table, const char *row,

@@ -25,6 +25,7 @@
 #include "out/pcap.h"
 #include "topo/loader.h"
 #include "host_bench.h"
+#include "tests/common/tshark.h"
 
 /* Line rate and delay of every link in the ok-host-*.xml topologies. */
 #define LINK_DELAY (1 * VNS_MS)
@@ -669,29 +670,7 @@ Test(host, interfaces_advertise_addresses_and_learn_the_link_mtu)
 
 /* Loading tests/data/'file' fails with 'code' and a message that starts
  * with "<path>:<line>: " and contains 'part'. */
-static void
-check_bad(const char *file, int line, int code, const char *part)
-{
-    Bench b;
-    GError *error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, line);
-    bool ok = bench_load(&b, file, NULL, &error);
-
-    if (ok) {
-        ok = vns_net_start(b.net, &error);
-        cr_assert_not(ok, "%s was accepted", file);
-    }
-    cr_assert_not_null(error);
-    cr_assert_eq(error->domain, VNS_CONFIG_ERROR, "%s", error->message);
-    cr_assert_eq(error->code, code, "code %d: %s", error->code, error->message);
-    cr_assert(g_str_has_prefix(error->message, prefix), "expected '%s...', got '%s'",
-              prefix, error->message);
-    cr_assert_not_null(strstr(error->message, part), "no '%s' in '%s'", part,
-                       error->message);
-    g_error_free(error);
-    bench_finish(&b);
-}
+#define check_bad test_bench_check_bad
 
 Test(host, bad_files_name_the_file_and_line)
 {
@@ -786,52 +765,17 @@ frame(const FrameTap *t, guint i)
     return &g_array_index(t->frames, TestRx, i);
 }
 
-/* Runs tshark on 'pcap' (IP reassembly on, Wireshark's default, and IP
- * and UDP checksum checks on) and returns one GStrv of 'fields' per frame
- * (an owned array). Fails, not skips, when tshark is missing. */
+/* tshark's 'fields' (NULL-ended) for each frame of 'pcap': the first
+ * occurrence of each, IP reassembly on (Wireshark's default), checksum
+ * checks on. Fails, not skips, when tshark is missing. */
 static GPtrArray *
 tshark_fields(const char *pcap, const char *const *fields)
 {
-    g_autofree char *tshark = g_find_program_in_path("tshark");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) lines = NULL;
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    int status = 0;
-
-    cr_assert_not_null(tshark, "tshark is not installed (apt-get install tshark)");
-    for (const char *const *a = (const char *const[]) {
-             tshark, "-n", "-r", pcap, "-o", "ip.check_checksum:TRUE",
-             "-o", "udp.check_checksum:TRUE", "-T", "fields", "-E", "separator=/t",
-             "-E", "occurrence=f", NULL }; *a != NULL; a++)
-        g_ptr_array_add(argv, (char *) *a);
-    for (size_t i = 0; fields[i] != NULL; i++) {
-        g_ptr_array_add(argv, "-e");
-        g_ptr_array_add(argv, (char *) fields[i]);
-    }
-    g_ptr_array_add(argv, NULL);
-    cr_assert(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
-                           NULL, &out, &err, &status, &error),
-              "cannot run tshark: %s", error->message);
-    cr_assert(g_spawn_check_wait_status(status, NULL), "tshark failed: %s", err);
-    lines = g_strsplit(out, "\n", -1);
-    for (size_t i = 0; lines[i] != NULL; i++)
-        if (lines[i][0] != '\0')
-            g_ptr_array_add(rows, g_strsplit(lines[i], "\t", -1));
-    return rows;
+    return test_tshark(pcap, fields, g_strv_length((char **) fields),
+                       TEST_TSHARK_FIRST);
 }
 
-static const char *
-tsv(GPtrArray *rows, guint row, guint col)
-{
-    char **r;
-
-    cr_assert(row < rows->len, "tshark printed %u frames", rows->len);
-    r = rows->pdata[row];
-    cr_assert(col < g_strv_length(r));
-    return r[col];
-}
+#define tsv test_tshark_field
 
 /* RFC 791 section 3.2 ("Fragmentation"), by hand: a datagram of Total
  * Length 3000 (20-byte header + 2980 data bytes; here 8 UDP + 2972 payload)

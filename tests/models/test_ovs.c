@@ -22,197 +22,57 @@
 #include "net/node.h"
 #include "net/tcp.h"
 #include "net/udp.h"
-#include "topo/loader.h"
+#include "tests/models/models_test.h"
 
-/* ---- A test NIC ---------------------------------------------------------- */
+/* ---- Bench: a test end on every switch port (models_test.h) ----------- */
 
-typedef struct {
-    VnsTime at;
-    uint32_t size;              /* vns_packet_size() */
-    uint32_t len;               /* header bytes copied to hdr */
-    uint64_t tun_id;
-    bool tun_valid;
-    uint8_t hdr[160];
-} NicRx;
+typedef TestBench Bench;
 
-typedef struct {
-    VnsElement base;
-    VnsPort *port;
-    GArray *rx;                 /* of NicRx */
-} Nic;
-
-static bool
-nic_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    Nic *n = (Nic *) self;
-
-    n->port = vns_element_add_port(self, "eth");
-    n->rx = g_array_new(FALSE, TRUE, sizeof(NicRx));
-    return true;
-}
-
-static void
-nic_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
-{
-    Nic *n = (Nic *) self;
-    NicRx r = { 0 };
-
-    r.at = vns_element_now(self);
-    r.size = vns_packet_size(pkt);
-    r.len = MIN(pkt->len, (uint32_t) sizeof r.hdr);
-    r.tun_id = pkt->tun_id;
-    r.tun_valid = pkt->tun_valid;
-    memcpy(r.hdr, vns_packet_data(pkt), r.len);
-    g_array_append_val(n->rx, r);
-    vns_packet_free(pkt);
-}
-
-static void
-nic_free(VnsElement *self)
-{
-    Nic *n = (Nic *) self;
-
-    if (n->rx != NULL)
-        g_array_free(n->rx, TRUE);
-}
-
-static const VnsElementOps nic_ops = {
-    .type = "test-nic",
-    .instance_size = sizeof(Nic),
-    .create = nic_create,
-    .receive = nic_receive,
-    .free = nic_free,
-};
-
-/* ---- Bench ---------------------------------------------------------------- */
-
-typedef struct {
-    VnsSim *sim;
-    VnsNet *net;
-    VnsRegistry *reg;
-    Nic *nic[8];                /* nic[i] on the switch's port index i */
-} Bench;
-
-static bool
-bench_load(Bench *b, const char *file, const char *const *set, GError **error)
-{
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    g_autoptr(VnsParams) params = vns_params_new();
-    g_autoptr(xmlDoc) doc = NULL;
-
-    memset(b, 0, sizeof *b);
-    b->sim = vns_sim_new(NULL);
-    b->net = vns_net_new(b->sim);
-    b->reg = vns_registry_new();
-    cr_assert(vns_models_register(b->reg, NULL));
-    for (size_t i = 0; set != NULL && set[i] != NULL; i += 2)
-        vns_params_set(params, set[i], set[i + 1], false);
-    doc = vns_topo_read(b->reg, path, error);
-    return doc != NULL && vns_topo_params(doc, path, params, error) &&
-           vns_topo_build(b->reg, b->net, path, doc, params, error);
-}
-
-/* Loads 'file', joins a test NIC to every port of "ovs0" and starts. */
+/* Loads 'file', joins a test end "nicI" to every port I of "ovs0" (as
+ * b->end[I]) and starts. */
 static void
 bench_open(Bench *b, const char *file, const char *const *set)
 {
-    GError *error = NULL;
     VnsElement *ovs;
 
-    cr_assert(bench_load(b, file, set, &error), "%s: %s", file,
-              error ? error->message : "");
-    ovs = vns_net_find(b->net, "ovs0");
-    cr_assert_not_null(ovs);
-    cr_assert(ovs->ports->len <= G_N_ELEMENTS(b->nic));
+    test_bench_open(b, file, set);
+    ovs = test_bench_find(b, "ovs0");
+    cr_assert(ovs->ports->len <= G_N_ELEMENTS(b->end));
     for (guint i = 0; i < ovs->ports->len; i++) {
         g_autofree char *name = g_strdup_printf("nic%u", i);
-        b->nic[i] = (Nic *) vns_net_add(b->net, &nic_ops, name, NULL, &error);
-        cr_assert_not_null(b->nic[i]);
-        cr_assert(vns_port_connect(b->nic[i]->port, vns_element_port(ovs, (uint16_t) i),
-                                   &error));
+        b->end[i] = test_end_new(b->net, name, "eth",
+                                 vns_element_port(ovs, (uint16_t) i));
     }
-    cr_assert(vns_net_start(b->net, &error), "%s", error ? error->message : "");
+    test_bench_start(b);
 }
 
-static void
-bench_finish(Bench *b)
-{
-    vns_net_stop(b->net);
-    vns_sim_free(b->sim);
-    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(b->net)), 0,
-                 "%" G_GUINT64_FORMAT " packets still out",
-                 vns_packet_pool_outstanding(vns_net_pool(b->net)));
-    vns_net_free(b->net);
-    vns_registry_free(b->reg);
-}
-
-static void
-send_run(VnsSim *sim, void *ctx, void *arg)
-{
-    Nic *n = ctx;
-
-    vns_port_send(n->port, arg);
-}
-
-static void
-send_destroy(void *ctx, void *arg)
-{
-    vns_packet_free(arg);
-}
-
-static const VnsEventType send_event = { "test-send", send_run, send_destroy };
+#define bench_finish test_bench_finish
 
 /* NIC 'i' sends 'pkt' (taken) at time 'at'. */
 static void
 send_at(Bench *b, int i, VnsTime at, VnsPacket *pkt)
 {
-    vns_sim_schedule_at(b->sim, at, &send_event, b->nic[i], pkt);
+    test_end_send_at(b->end[i], NULL, at, pkt);
 }
 
-static const NicRx *
+static const TestRx *
 rx(const Bench *b, int i, guint k)
 {
-    cr_assert(k < b->nic[i]->rx->len, "nic%d received only %u frames", i,
-              b->nic[i]->rx->len);
-    return &g_array_index(b->nic[i]->rx, NicRx, k);
+    return test_end_rx(b->end[i], k);
 }
 
 static guint
 n_rx(const Bench *b, int i)
 {
-    return b->nic[i]->rx->len;
+    return b->end[i]->rx->len;
 }
 
-/* A value from the switch's results (a fresh report each call). */
-static VnsField
-stat(Bench *b, const char *table, const char *row, const char *key)
-{
-    g_autoptr(VnsReport) report = vns_report_new();
-    const VnsField *f;
-    VnsField copy;
-
-    vns_net_stats(b->net, report);
-    f = vns_report_find(report, table, row, key);
-    cr_assert_not_null(f, "no %s/%s/%s", table, row, key);
-    cr_assert_neq(f->kind, VNS_FIELD_STR);
-    copy = *f;
-    return copy;
-}
-
-static int64_t
-stat_int(Bench *b, const char *table, const char *row, const char *key)
-{
-    VnsField f = stat(b, table, row, key);
-
-    cr_assert_eq(f.kind, VNS_FIELD_INT, "%s/%s/%s is not an integer", table,
-                 row, key);
-    return f.i;
-}
+#define stat_int test_bench_int
 
 static double
 stat_num(Bench *b, const char *table, const char *row, const char *key)
 {
-    VnsField f = stat(b, table, row, key);
+    VnsField f = test_bench_field(b, table, row, key);
 
     cr_assert_eq(f.kind, VNS_FIELD_NUM, "%s/%s/%s is not a number", table,
                  row, key);
@@ -223,8 +83,8 @@ stat_num(Bench *b, const char *table, const char *row, const char *key)
 static bool
 got_at(const Bench *b, int i, VnsTime at)
 {
-    for (guint k = 0; k < b->nic[i]->rx->len; k++)
-        if (g_array_index(b->nic[i]->rx, NicRx, k).at == at)
+    for (guint k = 0; k < b->end[i]->rx->len; k++)
+        if (g_array_index(b->end[i]->rx, TestRx, k).at == at)
             return true;
     return false;
 }
@@ -232,7 +92,7 @@ got_at(const Bench *b, int i, VnsTime at)
 static uint64_t
 drops(Bench *b, VnsDropCause cause)
 {
-    return vns_net_find(b->net, "ovs0")->drops[cause];
+    return test_bench_drops(b, "ovs0", cause);
 }
 
 /* ---- Frames --------------------------------------------------------------- */
@@ -321,7 +181,7 @@ udp6(Bench *b, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 
 /* A frame's bytes as received: IPv4 header at 14, transport at 34. */
 static uint16_t
-get16(const NicRx *r, unsigned off)
+get16(const TestRx *r, unsigned off)
 {
     cr_assert(off + 2 <= r->len);
     return vns_wire_get16(r->hdr + off);
@@ -330,7 +190,7 @@ get16(const NicRx *r, unsigned off)
 /* Checks the IPv4 header checksum and the UDP/TCP checksum over the
  * pseudo-header (RFC 791, RFC 768, RFC 9293) of a received IPv4 frame. */
 static void
-check_ipv4_checksums(const NicRx *r, uint8_t proto)
+check_ipv4_checksums(const TestRx *r, uint8_t proto)
 {
     const uint8_t *ip = r->hdr + VNS_ETH_HLEN;
     VnsIpAddr s = vns_ip_addr_v4(vns_wire_get32(ip + 12));
@@ -377,7 +237,7 @@ Test(ovs, higher_priority_wins_and_equal_priority_takes_the_first)
 Test(ovs, set_field_rewrites_macs)
 {
     Bench b;
-    const NicRx *r;
+    const TestRx *r;
 
     bench_open(&b, "ok-ovs-actions.xml", NULL);
     send_at(&b, 0, 0, udp4(&b, MAC1, MAC2, "10.0.0.1", "10.0.0.2", 5, 1, 200));
@@ -393,7 +253,7 @@ Test(ovs, set_field_rewrites_macs)
 Test(ovs, set_field_rewrites_ipv4_with_right_checksums)
 {
     Bench b;
-    const NicRx *r;
+    const TestRx *r;
 
     bench_open(&b, "ok-ovs-actions.xml", NULL);
     send_at(&b, 0, 0, udp4(&b, MAC1, MAC2, "10.0.0.1", "10.0.0.2", 5, 2, 300));
@@ -408,7 +268,7 @@ Test(ovs, set_field_rewrites_ipv4_with_right_checksums)
 Test(ovs, set_field_rewrites_udp_and_tcp_ports_with_right_checksums)
 {
     Bench b;
-    const NicRx *r;
+    const TestRx *r;
 
     bench_open(&b, "ok-ovs-actions.xml", NULL);
     send_at(&b, 0, 0, udp4(&b, MAC1, MAC2, "10.0.0.1", "10.0.0.2", 5, 3, 300));
@@ -429,7 +289,7 @@ Test(ovs, set_field_rewrites_udp_and_tcp_ports_with_right_checksums)
 Test(ovs, set_field_rewrites_ipv6_with_a_right_udp_checksum)
 {
     Bench b;
-    const NicRx *r;
+    const TestRx *r;
     VnsIp6 want, s6;
     VnsIpAddr s, d;
 
@@ -451,7 +311,7 @@ Test(ovs, set_field_rewrites_ipv6_with_a_right_udp_checksum)
 Test(ovs, push_and_pop_vlan_on_the_wire)
 {
     Bench b;
-    const NicRx *r, *r2;
+    const TestRx *r, *r2;
     VnsPacket *tagged;
     VnsVlanHdr tag = { .vid = 100 };
 
@@ -520,7 +380,7 @@ Test(ovs, set_tunnel_is_seen_by_tun_id_in_a_later_table)
 Test(ovs, goto_table_matches_the_rewritten_header)
 {
     Bench b;
-    const NicRx *r;
+    const TestRx *r;
 
     bench_open(&b, "ok-ovs-actions.xml", NULL);
     send_at(&b, 0, 0, udp4(&b, MAC1, MAC2, "10.0.0.1", "10.0.0.2", 5, 9, 100));
@@ -802,7 +662,7 @@ Test(ovs, cache_hits_and_misses_cost_their_cpu_time)
     cr_assert_eq(n_rx(&b, 1), flows * per_flow);
     for (int f = 0; f < flows; f++)
         for (int k = 0; k < per_flow; k++) {
-            const NicRx *r = rx(&b, 1, (guint) (f * per_flow + k));
+            const TestRx *r = rx(&b, 1, (guint) (f * per_flow + k));
             VnsTime sent = (VnsTime) (f * per_flow + k) * gap;
             cr_assert_eq(r->at - sent, k == 0 ? 10 * VNS_US : 1 * VNS_US);
         }
@@ -915,28 +775,7 @@ Test(ovs, match_prefixes_masks_and_vlans)
 
 /* ---- Bad input ------------------------------------------------------------ */
 
-static void
-check_bad(const char *file, int line, int code, const char *part)
-{
-    Bench b;
-    GError *error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, line);
-    bool ok = bench_load(&b, file, NULL, &error);
-
-    if (ok)
-        ok = vns_net_start(b.net, &error);
-    cr_assert_not(ok, "%s was accepted", file);
-    cr_assert_not_null(error);
-    cr_assert_eq(error->domain, VNS_CONFIG_ERROR, "%s", error->message);
-    cr_assert_eq(error->code, code, "code %d: %s", error->code, error->message);
-    cr_assert(g_str_has_prefix(error->message, prefix), "expected '%s...', got '%s'",
-              prefix, error->message);
-    cr_assert_not_null(strstr(error->message, part), "no '%s' in '%s'", part,
-                       error->message);
-    g_error_free(error);
-    bench_finish(&b);
-}
+#define check_bad test_bench_check_bad
 
 Test(ovs, bad_files_name_the_file_line_and_field)
 {
