@@ -1038,28 +1038,6 @@ rr_read(const VnsConfig *cfg, RrConf *conf, GError **error)
     return true;
 }
 
-/* Joins application port 'app' to a new port "app:NAME" of 'host'. */
-static bool
-rr_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app, const char *name,
-          GError **error)
-{
-    g_autofree char *pname = g_strdup_printf("app:%s", name);
-    GError *local = NULL;
-
-    if (vns_element_find_port(host, pname) != NULL) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_DUPLICATE,
-                         "<tcp-rr> host '%s' already has a port '%s', expected "
-                         "unique flow names", host->name, pname);
-        return false;
-    }
-    if (!vns_port_connect(vns_element_add_port(host, pname), app, &local)) {
-        vns_config_error(error, cfg, local->code, "<tcp-rr>: %s", local->message);
-        g_error_free(local);
-        return false;
-    }
-    return true;
-}
-
 static bool
 tcp_rr_build(VnsNet *net, const VnsConfig *cfg, GError **error)
 {
@@ -1138,7 +1116,7 @@ tcp_rr_build(VnsNet *net, const VnsConfig *cfg, GError **error)
         s->c = vns_tcp_conn_new(&cl->base, s->port, &tc, &cl->st, &rr_client_cb, s);
         g_hash_table_insert(cl->by_port, GUINT_TO_POINTER(tc.lport),
                             GUINT_TO_POINTER(i + 1));
-        if (!rr_attach(cfg, src_host, s->port, hn, error))
+        if (!vns_app_attach_named(cfg, src_host, s->port, hn, error))
             return false;
     }
     return true;

@@ -185,15 +185,14 @@ vns_app_add(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
 }
 
 /*
- * vns_app_attach:
- * Joins application port 'app' to a new port "app:NAME" of 'host', NAME
- * being the application element's name.
+ * vns_app_attach_named:
+ * Joins application port 'app' to a new port "app:NAME" of 'host'.
  */
 bool
-vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
-               GError **error)
+vns_app_attach_named(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
+                     const char *name, GError **error)
 {
-    g_autofree char *pname = g_strdup_printf("app:%s", app->owner->name);
+    g_autofree char *pname = g_strdup_printf("app:%s", name);
     GError *local = NULL;
     VnsPort *hp;
 
@@ -212,6 +211,18 @@ vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
         return false;
     }
     return true;
+}
+
+/*
+ * vns_app_attach:
+ * Joins application port 'app' to a new port "app:NAME" of 'host', NAME
+ * being the application element's name.
+ */
+bool
+vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
+               GError **error)
+{
+    return vns_app_attach_named(cfg, host, app, app->owner->name, error);
 }
 
 /*

@@ -31,6 +31,9 @@ uint16_t vns_app_ephemeral_port(const VnsElement *host, uint8_t proto,
 VnsElement *vns_app_add(VnsNet *net, const VnsConfig *cfg,
                         const VnsElementOps *ops, const char *name,
                         GError **error);
+/* The same with the host's port named "app:NAME" after 'name'. */
+bool vns_app_attach_named(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
+                          const char *name, GError **error);
 bool vns_app_attach(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
                     GError **error);
 
