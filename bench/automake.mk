@@ -17,7 +17,7 @@ EXTRA_DIST += bench/run bench/vs-ns3 bench/install-ns3 bench/ns3/chain.cc
 
 # One bulk TCP flow at 10 Gbit/s over four hops (helper "tcp").
 noinst_PROGRAMS += bench/tcp-bulk
-bench_tcp_bulk_SOURCES = bench/tcp_bulk.c
+bench_tcp_bulk_SOURCES = bench/tcp_bulk.c bench/measure.c bench/measure.h
 bench_tcp_bulk_LDADD = $(VNS_ALL_LIBS)
 
 # The Linux bridge path VM - veth/TAP - bridge - link - bridge - VM (l2-bridge),

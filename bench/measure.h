@@ -18,9 +18,13 @@ typedef struct {
     uint64_t events;            /* events executed */
     uint64_t packets_allocated; /* the packet pool's high-water mark */
     VnsReport *report;          /* every element's results, owned */
+    VnsReport *mid_report;      /* the same read at 10% of the run (not
+                                 * reset), owned */
 } BenchMeasure;
 
 size_t bench_measure_heap_bytes(void);
+/* This process's CPU time, seconds. */
+double bench_measure_cpu_s(void);
 bool bench_measure_run(const VnsExperiment *exp, BenchMeasure *out,
                        GError **error);
 void bench_measure_clear(BenchMeasure *m);

@@ -17,36 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <glib/gstdio.h>
 #ifdef HAVE_MALLINFO2
-#include <malloc.h>
 #endif
+#include "bench/measure.h"
 #include "exp/experiment.h"
 #include "models/models.h"
 #include "out/resultdir.h"
-
-/* Bytes of heap in use (glibc's mallinfo2), or 0 where unavailable. */
-static size_t
-tcp_bulk_heap_bytes(void)
-{
-#ifdef HAVE_MALLINFO2
-    return mallinfo2().uordblks;
-#else
-    return 0;
-#endif
-}
-
-/* CPU time of the process, seconds: on a loaded machine the wall time
- * says little, the CPU time what the run cost. */
-static double
-tcp_bulk_cpu_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /* Writes the topology and experiment into 'dir'; returns the experiment's
  * path (owned). Node i (0 = h1, 4 = h2) has "w" towards h1 and "e"
@@ -113,11 +90,10 @@ main(int argc, char **argv)
     g_autofree char *dir = g_dir_make_tmp("vns-tcp-bulk-XXXXXX", NULL);
     g_autofree char *path = NULL;
     g_autoptr(VnsExperiment) exp = NULL;
-    g_autoptr(VnsReport) report = vns_report_new();
     GError *error = NULL;
+    BenchMeasure m;
     double segments = 0, goodput = 0, retrans = 0, events = 0, seg0 = 0;
-    double wall, heap_growth, cpu0, cpu;
-    gint64 t0;
+    double wall, heap_growth, cpu;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--duration") && i + 1 < argc) {
@@ -137,44 +113,22 @@ main(int argc, char **argv)
         fprintf(stderr, "bench/tcp-bulk: %s\n", error->message);
         return 1;
     }
-    {
-        VnsSim *sim = vns_sim_new(exp->queue);
-        VnsNet *net = vns_net_new(sim);
-        VnsTime end = exp->duration;
-        size_t heap0;
-        g_autoptr(VnsReport) mid = vns_report_new();
-
-        vns_sim_set_seed(sim, exp->seed, 0);
-        if (!vns_experiment_build(exp, net, &error) || !vns_net_start(net, &error)) {
-            fprintf(stderr, "bench/tcp-bulk: %s\n", error->message);
-            return 1;
-        }
-        /* The heap is measured from 10% of the run, when slow start is
-         * over and every pool and list has reached its size. */
-        t0 = g_get_monotonic_time();
-        cpu0 = tcp_bulk_cpu_s();
-        vns_sim_run_until(sim, end / 10);
-        /* The segment count at that point, without disturbing the run:
-         * the counters are read, not reset. */
-        vns_net_stats(net, mid);
-        vns_report_get_num(mid, "flows", "bulk", "sent_segments", &seg0);
-        heap0 = tcp_bulk_heap_bytes();
-        vns_sim_run_until(sim, end);
-        wall = (double) (g_get_monotonic_time() - t0) / 1e6;
-        cpu = tcp_bulk_cpu_s() - cpu0;
-        heap_growth = (double) tcp_bulk_heap_bytes() - (double) heap0;
-        vns_net_stop(net);
-        vns_report_row(report, "run", "tcp-bulk");
-        vns_report_int(report, "events", (int64_t) vns_sim_events_executed(sim));
-        vns_net_stats(net, report);
-        vns_sim_free(sim);
-        vns_net_free(net);
+    /* The heap is measured from 10% of the run (bench/measure.c), when
+     * slow start is over and every pool and list has reached its size. */
+    if (!bench_measure_run(exp, &m, &error)) {
+        fprintf(stderr, "bench/tcp-bulk: %s\n", error->message);
+        return 1;
     }
+    wall = m.wall_s;
+    cpu = m.cpu_s;
+    heap_growth = m.heap_growth_bytes;
+    events = (double) m.events;
+    vns_report_get_num(m.mid_report, "flows", "bulk", "sent_segments", &seg0);
+    vns_report_get_num(m.report, "flows", "bulk", "sent_segments", &segments);
+    vns_report_get_num(m.report, "flows", "bulk", "goodput_bps", &goodput);
+    vns_report_get_num(m.report, "flows", "bulk", "retransmissions", &retrans);
+    bench_measure_clear(&m);
     vns_remove_tree(dir);
-    vns_report_get_num(report, "flows", "bulk", "sent_segments", &segments);
-    vns_report_get_num(report, "flows", "bulk", "goodput_bps", &goodput);
-    vns_report_get_num(report, "flows", "bulk", "retransmissions", &retrans);
-    vns_report_get_num(report, "run", "tcp-bulk", "events", &events);
     printf("bench=tcp-bulk cc=%s wall_s=%.3f cpu_s=%.3f segments=%.0f segments_per_s=%.0f "
            "segments_per_cpu_s=%.0f events=%.0f events_per_s=%.0f goodput_bps=%.0f "
            "retransmissions=%.0f heap_growth_bytes=%.0f heap_growth_per_segment=%.4f\n",
