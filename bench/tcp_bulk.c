@@ -18,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
-#ifdef HAVE_MALLINFO2
-#endif
 #include "bench/measure.h"
 #include "exp/experiment.h"
 #include "models/models.h"

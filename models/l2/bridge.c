@@ -2,14 +2,15 @@
  * VLAN filtering (see bridge.h; doc/models/l2.md).
  *
  * Nothing is allocated per packet: the FDB is preallocated, floods clone
- * from the packet pool, and frames waiting for the CPU are linked through
- * their 'next' field. */
+ * from the packet pool, and frames waiting for the CPU wait in two CPU
+ * stages (src/net/cpu_stage.h). */
 #include <config.h>
 #include "models/l2/bridge.h"
 
 #include <string.h>
 #include "models/l2/wire.h"
 #include "net/eth.h"
+#include "net/cpu_stage.h"
 #include "net/node.h"
 
 #define BRIDGE_N_VIDS 4096
@@ -62,10 +63,8 @@ typedef struct {
     uint32_t fdb_max;           /* most entries */
     uint32_t fdb_count;         /* entries in the table (some maybe expired) */
     VnsTime sweep_at;           /* no entry expires before this */
-    VnsPacket *rx_head;         /* frames waiting for the CPU on ingress, */
-    VnsPacket *rx_tail;         /* in completion order, through 'next' */
-    VnsPacket *tx_head;         /* copies waiting for the CPU on egress; */
-    VnsPacket *tx_tail;         /* their in_port holds the egress port */
+    VnsCpuStage rx_cpu;         /* frames in ingress CPU service; tag: in port */
+    VnsCpuStage tx_cpu;         /* copies in egress CPU service; tag: out port */
     BridgeStats st;
 } Bridge;
 
@@ -386,24 +385,13 @@ bridge_xmit(Bridge *br, VnsPacket *pkt, uint16_t out)
     vns_port_send(port, pkt);
 }
 
-/* An egress copy's CPU service ended (same FIFO argument as on ingress:
- * every copy costs copy_cost_ps). */
+/* An egress copy's CPU service ended. */
 static void
-bridge_tx_done(VnsSim *sim, void *ctx, void *arg)
+bridge_tx_done(VnsElement *self, VnsPacket *pkt, uint32_t out, const void *data)
 {
-    Bridge *br = ctx;
-    VnsPacket *pkt = br->tx_head;
-
-    if (pkt == NULL)
-        return;                 /* dropped by a stop */
-    br->tx_head = pkt->next;
-    if (br->tx_head == NULL)
-        br->tx_tail = NULL;
-    pkt->next = NULL;
-    bridge_xmit(br, pkt, pkt->in_port);
+    (void) data;
+    bridge_xmit((Bridge *) self, pkt, (uint16_t) out);
 }
-
-static const VnsEventType bridge_tx_event = { "bridge-tx", bridge_tx_done, NULL };
 
 /* Sends one copy (taken) out of port 'out': sets its tag as the port
  * wants, then charges the copy's CPU cost if any. 'tagged' says whether
@@ -422,22 +410,7 @@ bridge_output(Bridge *br, VnsPacket *pkt, uint16_t out, uint16_t vid,
             vns_vlan_strip(pkt, NULL);
         }
     }
-    if (br->copy_cost_ps == 0 || br->base.node == NULL) {
-        bridge_xmit(br, pkt, out);
-        return;
-    }
-    if (!vns_node_cpu_run(br->base.node, br->copy_cost_ps, &bridge_tx_event,
-                          br, NULL)) {
-        vns_packet_drop(pkt, &br->base, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    pkt->in_port = out;         /* the port it will leave by */
-    pkt->next = NULL;
-    if (br->tx_tail != NULL)
-        br->tx_tail->next = pkt;
-    else
-        br->tx_head = pkt;
-    br->tx_tail = pkt;
+    vns_cpu_stage_submit(&br->tx_cpu, pkt, out, br->copy_cost_ps);
 }
 
 /* Whether a frame of VLAN 'vid' that came in on 'in' may leave by 'out'
@@ -548,25 +521,13 @@ bridge_input(Bridge *br, VnsPacket *pkt, uint16_t in)
     bridge_output(br, pkt, (uint16_t) out, vid, tagged);
 }
 
-/* A received frame's CPU service ended: every frame costs cost_ps and the
- * node starts jobs in FIFO order, so they end in submission order and the
- * one that ends is the head of the list (as in models/l3/host.c). */
+/* A received frame's CPU service ended. */
 static void
-bridge_rx_done(VnsSim *sim, void *ctx, void *arg)
+bridge_rx_done(VnsElement *self, VnsPacket *pkt, uint32_t in, const void *data)
 {
-    Bridge *br = ctx;
-    VnsPacket *pkt = br->rx_head;
-
-    if (pkt == NULL)
-        return;                 /* dropped by a stop */
-    br->rx_head = pkt->next;
-    if (br->rx_head == NULL)
-        br->rx_tail = NULL;
-    pkt->next = NULL;
-    bridge_input(br, pkt, pkt->in_port);
+    (void) data;
+    bridge_input((Bridge *) self, pkt, (uint16_t) in);
 }
-
-static const VnsEventType bridge_rx_event = { "bridge-rx", bridge_rx_done, NULL };
 
 static void
 bridge_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
@@ -574,21 +535,7 @@ bridge_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     Bridge *br = (Bridge *) self;
 
     br->st.rx++;
-    if (br->cost_ps == 0 || self->node == NULL) {
-        bridge_input(br, pkt, port);
-        return;
-    }
-    if (!vns_node_cpu_run(self->node, br->cost_ps, &bridge_rx_event, br, NULL)) {
-        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    pkt->in_port = port;
-    pkt->next = NULL;
-    if (br->rx_tail != NULL)
-        br->rx_tail->next = pkt;
-    else
-        br->rx_head = pkt;
-    br->rx_tail = pkt;
+    vns_cpu_stage_submit(&br->rx_cpu, pkt, port, br->cost_ps);
 }
 
 /* ------------------------------------------------------------------ */
@@ -643,6 +590,8 @@ bridge_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     g_autoptr(GPtrArray) ports = NULL;
     uint64_t fdb_max, slots = 2;
 
+    vns_cpu_stage_init(&br->rx_cpu, self, "bridge-rx", bridge_rx_done);
+    vns_cpu_stage_init(&br->tx_cpu, self, "bridge-tx", bridge_tx_done);
     if (cfg == NULL) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_MISSING,
                     "bridge '%s' has no configuration, expected a <bridge> "
@@ -713,27 +662,12 @@ bridge_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
 /* Run control and results                                             */
 
 static void
-bridge_drain(Bridge *br, VnsPacket **head, VnsPacket **tail, bool drop)
-{
-    while (*head != NULL) {
-        VnsPacket *p = *head;
-        *head = p->next;
-        p->next = NULL;
-        if (drop)
-            vns_packet_drop(p, &br->base, VNS_DROP_END_OF_RUN);
-        else
-            vns_packet_free(p);
-    }
-    *tail = NULL;
-}
-
-static void
 bridge_stop(VnsElement *self)
 {
     Bridge *br = (Bridge *) self;
 
-    bridge_drain(br, &br->rx_head, &br->rx_tail, true);
-    bridge_drain(br, &br->tx_head, &br->tx_tail, true);
+    vns_cpu_stage_purge(&br->rx_cpu);
+    vns_cpu_stage_purge(&br->tx_cpu);
 }
 
 static void
@@ -793,8 +727,8 @@ bridge_free(VnsElement *self)
 {
     Bridge *br = (Bridge *) self;
 
-    bridge_drain(br, &br->rx_head, &br->rx_tail, false);
-    bridge_drain(br, &br->tx_head, &br->tx_tail, false);
+    vns_cpu_stage_clear(&br->rx_cpu);
+    vns_cpu_stage_clear(&br->tx_cpu);
     g_free(br->ports);
     g_free(br->fdb);
 }

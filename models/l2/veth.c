@@ -1,18 +1,18 @@
 /* A veth pair: see veth.h. Nothing is allocated per packet: frames
- * waiting for the CPU are linked through their 'next' field. */
+ * waiting for the CPU wait in a CPU stage (src/net/cpu_stage.h). */
 #include <config.h>
 #include "models/l2/veth.h"
 
 #include "models/l2/wire.h"
 #include "net/eth.h"
+#include "net/cpu_stage.h"
 #include "net/node.h"
 
 typedef struct {
     VnsElement base;            /* must stay first */
     VnsTime cost_ps;            /* CPU time per frame; 0 = free */
     uint64_t mtu;               /* bytes of L3 packet */
-    VnsPacket *cpu_head;        /* frames being served by the CPU, in */
-    VnsPacket *cpu_tail;        /* completion order, through 'next' */
+    VnsCpuStage cpu;            /* frames in CPU service; tag: in port */
 } Veth;
 
 static const VnsAttrSpec veth_attrs[] = {
@@ -63,47 +63,20 @@ veth_xmit(Veth *v, VnsPacket *pkt, uint16_t in)
     vns_port_send(vns_element_port(&v->base, (uint16_t) (1 - in)), pkt);
 }
 
-/* A frame's CPU service ended. Every frame costs the same and the node
- * starts jobs in FIFO order, so they end in submission order: the one that
- * ends is the head of the list (the pattern of models/l3/host.c). The
- * element owns the waiting frames, so a stop can drop them. */
+/* A frame's CPU service ended. */
 static void
-veth_cpu_done(VnsSim *sim, void *ctx, void *arg)
+veth_cpu_done(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
 {
-    Veth *v = ctx;
-    VnsPacket *pkt = v->cpu_head;
-
-    if (pkt == NULL)
-        return;                 /* dropped by a stop */
-    v->cpu_head = pkt->next;
-    if (v->cpu_head == NULL)
-        v->cpu_tail = NULL;
-    pkt->next = NULL;
-    veth_xmit(v, pkt, pkt->in_port);
+    (void) data;
+    veth_xmit((Veth *) self, pkt, (uint16_t) port);
 }
-
-static const VnsEventType veth_cpu_event = { "veth-cpu", veth_cpu_done, NULL };
 
 static void
 veth_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     Veth *v = (Veth *) self;
 
-    if (v->cost_ps == 0 || self->node == NULL) {
-        veth_xmit(v, pkt, port);
-        return;
-    }
-    if (!vns_node_cpu_run(self->node, v->cost_ps, &veth_cpu_event, v, NULL)) {
-        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    pkt->in_port = port;
-    pkt->next = NULL;
-    if (v->cpu_tail != NULL)
-        v->cpu_tail->next = pkt;
-    else
-        v->cpu_head = pkt;
-    v->cpu_tail = pkt;
+    vns_cpu_stage_submit(&v->cpu, pkt, port, v->cost_ps);
 }
 
 static bool
@@ -130,6 +103,7 @@ veth_create(VnsElement *self, const VnsConfig *cfg, GError **error)
         VnsPort *p = vns_element_add_port(self, i == 0 ? "a" : "b");
         p->info.mtu = (uint32_t) v->mtu;
     }
+    vns_cpu_stage_init(&v->cpu, self, "veth-cpu", veth_cpu_done);
     return true;
 }
 
@@ -159,15 +133,7 @@ veth_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
 static void
 veth_stop(VnsElement *self)
 {
-    Veth *v = (Veth *) self;
-
-    while (v->cpu_head != NULL) {
-        VnsPacket *p = v->cpu_head;
-        v->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
-    }
-    v->cpu_tail = NULL;
+    vns_cpu_stage_purge(&((Veth *) self)->cpu);
 }
 
 static void
@@ -191,14 +157,7 @@ veth_stats(VnsElement *self, VnsReport *report)
 static void
 veth_free(VnsElement *self)
 {
-    Veth *v = (Veth *) self;
-
-    while (v->cpu_head != NULL) {
-        VnsPacket *p = v->cpu_head;
-        v->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_free(p);     /* torn down without a stop */
-    }
+    vns_cpu_stage_clear(&((Veth *) self)->cpu);
 }
 
 const VnsElementOps vns_veth_ops = {

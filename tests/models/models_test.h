@@ -74,6 +74,9 @@ TestEnd *test_end_attach(VnsNet *net, const char *host, const char *name,
 void test_end_send_at(TestEnd *e, VnsPort *port, VnsTime at, VnsPacket *pkt);
 /* The i-th packet received (checked to exist). */
 const TestRx *test_end_rx(const TestEnd *e, guint i);
+/* Writes what 'e' received (stored bytes, then the unstored payload as
+ * zeros) to a new classic pcap file 'path', Ethernet link type. */
+void test_end_write_pcap(const TestEnd *e, const char *path);
 /* Packets received on the port with index 'port' and the k-th of them. */
 guint test_end_count_on(const TestEnd *e, uint16_t port);
 const TestRx *test_end_rx_on(const TestEnd *e, uint16_t port, guint k);
@@ -87,7 +90,8 @@ typedef struct {
     TestEnd *end[8];        /* test ends a test joins, by its own numbering */
 } TestBench;
 
-/* Loads tests/data/'file' with parameters 'set' ("name", "value", ...,
+/* Loads tests/data/'file' (or 'file' itself when it is an absolute path)
+ * with parameters 'set' ("name", "value", ...,
  * NULL) through the real loader into a new network (seed 1, replication
  * 0). Returns false with 'error' set on failure; 'b' must still be
  * finished. */
@@ -113,7 +117,8 @@ double test_bench_num(TestBench *b, const char *table, const char *row,
 /* The drops of 'element' with 'cause'. */
 uint64_t test_bench_drops(TestBench *b, const char *element, VnsDropCause cause);
 /* Loading and starting tests/data/'file' fails with config error 'code'
- * and a message that starts with "<path>:<line>: " and contains 'part'. */
+ * (any code when 'code' < 0) and a message that starts with
+ * "<path>:<line>: " and contains 'part'. */
 void test_bench_check_bad(const char *file, int line, int code, const char *part);
 
 #endif

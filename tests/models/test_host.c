@@ -670,7 +670,7 @@ Test(host, interfaces_advertise_addresses_and_learn_the_link_mtu)
 
 /* Loading tests/data/'file' fails with 'code' and a message that starts
  * with "<path>:<line>: " and contains 'part'. */
-#define check_bad test_bench_check_bad
+#define check_bad(file, line, code, part) test_bench_check_bad((file), (line), (code), (part))
 
 Test(host, bad_files_name_the_file_and_line)
 {
@@ -775,7 +775,7 @@ tshark_fields(const char *pcap, const char *const *fields)
                        TEST_TSHARK_FIRST);
 }
 
-#define tsv test_tshark_field
+#define tsv(rows, row, col) test_tshark_field((rows), (row), (col))
 
 /* RFC 791 section 3.2 ("Fragmentation"), by hand: a datagram of Total
  * Length 3000 (20-byte header + 2980 data bytes; here 8 UDP + 2972 payload)

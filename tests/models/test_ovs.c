@@ -46,7 +46,7 @@ bench_open(Bench *b, const char *file, const char *const *set)
     test_bench_start(b);
 }
 
-#define bench_finish test_bench_finish
+#define bench_finish(b) test_bench_finish(b)
 
 /* NIC 'i' sends 'pkt' (taken) at time 'at'. */
 static void
@@ -67,7 +67,7 @@ n_rx(const Bench *b, int i)
     return b->end[i]->rx->len;
 }
 
-#define stat_int test_bench_int
+#define stat_int(b, table, row, key) test_bench_int((b), (table), (row), (key))
 
 static double
 stat_num(Bench *b, const char *table, const char *row, const char *key)
@@ -775,7 +775,7 @@ Test(ovs, match_prefixes_masks_and_vlans)
 
 /* ---- Bad input ------------------------------------------------------------ */
 
-#define check_bad test_bench_check_bad
+#define check_bad(file, line, code, part) test_bench_check_bad((file), (line), (code), (part))
 
 Test(ovs, bad_files_name_the_file_line_and_field)
 {

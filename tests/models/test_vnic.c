@@ -20,97 +20,24 @@
 #include "net/proto.h"
 #include "net/tcp.h"
 #include "net/udp.h"
-#include "out/pcap.h"
-#include "topo/loader.h"
+#include "tests/common/tshark.h"
+#include "tests/models/models_test.h"
 
-/* ---- Test ends ---------------------------------------------------------- */
+/* ---- Test ends (models_test.h) ------------------------------------------ */
 
-/* What an end saw of one frame. */
-typedef struct {
-    VnsTime at;
-    uint32_t size;          /* vns_packet_size() */
-    uint32_t payload_len;
-    uint32_t len;           /* header bytes stored (copied to hdr) */
-    uint8_t hdr[128];
-} Rx;
-
-typedef struct {
-    VnsElement base;
-    VnsPort *port;
-    GArray *rx;             /* of Rx */
-} End;
-
-static bool
-end_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    End *e = (End *) self;
-
-    e->port = vns_element_add_port(self, "p");
-    e->rx = g_array_new(FALSE, TRUE, sizeof(Rx));
-    return true;
-}
-
-static void
-end_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
-{
-    End *e = (End *) self;
-    Rx r = { 0 };
-
-    r.at = vns_element_now(self);
-    r.size = vns_packet_size(pkt);
-    r.payload_len = pkt->payload_len;
-    r.len = MIN(pkt->len, (uint32_t) sizeof r.hdr);
-    memcpy(r.hdr, vns_packet_data(pkt), r.len);
-    g_array_append_val(e->rx, r);
-    vns_packet_free(pkt);
-}
-
-static void
-end_free(VnsElement *self)
-{
-    End *e = (End *) self;
-
-    if (e->rx != NULL)
-        g_array_free(e->rx, TRUE);
-}
-
-static const VnsElementOps end_ops = {
-    .type = "test-end",
-    .instance_size = sizeof(End),
-    .create = end_create,
-    .receive = end_receive,
-    .free = end_free,
-};
-
-static void
-send_run(VnsSim *sim, void *ctx, void *arg)
-{
-    End *e = ctx;
-    VnsPacket *pkt = arg;
-
-    pkt->t_created = vns_sim_now(sim);
-    vns_port_send(e->port, pkt);
-}
-
-static void
-send_destroy(void *ctx, void *arg)
-{
-    vns_packet_free(arg);
-}
-
-static const VnsEventType send_event = { "test-send", send_run, send_destroy };
+typedef TestEnd End;
+typedef TestRx Rx;
 
 static void
 send_at(End *e, VnsTime at, VnsPacket *pkt)
 {
-    vns_sim_schedule_at(e->base.sim, at, &send_event, e, pkt);
+    test_end_send_at(e, NULL, at, pkt);
 }
 
 static const Rx *
 rx(const End *e, guint i)
 {
-    cr_assert(i < e->rx->len, "only %u frames received", e->rx->len);
-    return &g_array_index(e->rx, Rx, i);
+    return test_end_rx(e, i);
 }
 
 /* ---- Frames ------------------------------------------------------------- */
@@ -184,95 +111,40 @@ tcp_frame(VnsNet *net, bool v6, uint16_t sport, uint32_t seq, uint32_t data,
 
 /* ---- Bench -------------------------------------------------------------- */
 
-typedef struct {
-    VnsSim *sim;
-    VnsNet *net;
-    VnsRegistry *reg;
-    End *guest;             /* joined to <vnic name>:guest */
-    End *host;              /* joined to <vnic name>:host */
-} Bench;
-
-static bool
-bench_load(Bench *b, const char *file, const char *const *set, GError **error)
-{
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    g_autoptr(VnsParams) params = vns_params_new();
-    g_autoptr(xmlDoc) doc = NULL;
-
-    memset(b, 0, sizeof *b);
-    b->sim = vns_sim_new(NULL);
-    b->net = vns_net_new(b->sim);
-    b->reg = vns_registry_new();
-    cr_assert(vns_models_register(b->reg, NULL));
-    for (size_t i = 0; set != NULL && set[i] != NULL; i += 2)
-        vns_params_set(params, set[i], set[i + 1], false);
-    doc = vns_topo_read(b->reg, path, error);
-    return doc != NULL && vns_topo_params(doc, path, params, error) &&
-           vns_topo_build(b->reg, b->net, path, doc, params, error);
-}
+typedef TestBench Bench;
+/* The test ends of bench_open(): b.end[GUEST] joined to "nic:guest",
+ * b.end[HOST] to "nic:host". */
+enum { GUEST, HOST };
 
 /* Joins two new test ends to the vNIC 'nic'. */
 static void
 bench_attach(Bench *b, const char *nic, End **guest, End **host)
 {
-    GError *error = NULL;
     g_autofree char *gname = g_strdup_printf("%s-guest", nic);
     g_autofree char *hname = g_strdup_printf("%s-host", nic);
-    VnsElement *v = vns_net_find(b->net, nic);
+    VnsElement *v = test_bench_find(b, nic);
 
-    cr_assert_not_null(v);
-    *guest = (End *) vns_net_add(b->net, &end_ops, gname, NULL, &error);
-    *host = (End *) vns_net_add(b->net, &end_ops, hname, NULL, &error);
-    cr_assert_not_null(*guest);
-    cr_assert_not_null(*host);
-    cr_assert(vns_port_connect((*guest)->port,
-                               vns_element_port(v, VNS_VNIC_PORT_GUEST), &error));
-    cr_assert(vns_port_connect((*host)->port,
-                               vns_element_port(v, VNS_VNIC_PORT_HOST), &error));
+    *guest = test_end_new(b->net, gname, "p", vns_element_port(v, VNS_VNIC_PORT_GUEST));
+    *host = test_end_new(b->net, hname, "p", vns_element_port(v, VNS_VNIC_PORT_HOST));
 }
 
 static void
 bench_open(Bench *b, const char *file, const char *const *set)
 {
-    GError *error = NULL;
-
-    cr_assert(bench_load(b, file, set, &error), "%s: %s", file,
-              error ? error->message : "");
+    test_bench_open(b, file, set);
     if (vns_net_find(b->net, "nic") != NULL)
-        bench_attach(b, "nic", &b->guest, &b->host);
-    cr_assert(vns_net_start(b->net, &error), "%s", error ? error->message : "");
+        bench_attach(b, "nic", &b->end[GUEST], &b->end[HOST]);
+    test_bench_start(b);
 }
 
-static void
-bench_finish(Bench *b)
-{
-    vns_net_stop(b->net);
-    vns_sim_free(b->sim);
-    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(b->net)), 0,
-                 "%" G_GUINT64_FORMAT " packets still out",
-                 vns_packet_pool_outstanding(vns_net_pool(b->net)));
-    vns_net_free(b->net);
-    vns_registry_free(b->reg);
-}
+#define bench_load(b, file, set, error) test_bench_load((b), (file), (set), (error))
+#define bench_finish(b) test_bench_finish(b)
+#define drops(b, e, cause) test_bench_drops((b), (e), (cause))
 
 static double
 vnic_num(Bench *b, const char *nic, const char *key)
 {
-    g_autoptr(VnsReport) report = vns_report_new();
-    const VnsField *f;
-
-    vns_net_stats(b->net, report);
-    f = vns_report_find(report, "vnics", nic, key);
-    cr_assert_not_null(f, "no vnics/%s/%s", nic, key);
-    return f->kind == VNS_FIELD_INT ? (double) f->i : f->d;
-}
-
-static uint64_t
-drops(Bench *b, const char *element, VnsDropCause cause)
-{
-    VnsElement *e = vns_net_find(b->net, element);
-    cr_assert_not_null(e);
-    return e->drops[cause];
+    return test_bench_num(b, "vnics", nic, key);
 }
 
 /* ---- CPU ---------------------------------------------------------------- */
@@ -290,15 +162,15 @@ Test(vnic, cbr_utilization_is_rate_times_cost)
 
     bench_open(&b, "ok-vnic-bench.xml", set);
     for (int k = 0; k < 100; k++) {
-        send_at(b.guest, k * 10 * VNS_US, udp_frame(b.net, 1000));
-        send_at(b.host, k * 10 * VNS_US + 5 * VNS_US, udp_frame(b.net, 1000));
+        send_at(b.end[GUEST], k * 10 * VNS_US, udp_frame(b.net, 1000));
+        send_at(b.end[HOST], k * 10 * VNS_US + 5 * VNS_US, udp_frame(b.net, 1000));
     }
     vns_sim_run_until(b.sim, 1 * VNS_MS);
-    cr_assert_eq(b.host->rx->len, 100);
-    cr_assert_eq(b.guest->rx->len, 100);
+    cr_assert_eq(b.end[HOST]->rx->len, 100);
+    cr_assert_eq(b.end[GUEST]->rx->len, 100);
     /* Each frame leaves after exactly its 3 us of service. */
-    cr_assert_eq(rx(b.host, 0)->at, 3 * VNS_US);
-    cr_assert_eq(rx(b.guest, 99)->at, 990 * VNS_US + 5 * VNS_US + 3 * VNS_US);
+    cr_assert_eq(rx(b.end[HOST], 0)->at, 3 * VNS_US);
+    cr_assert_eq(rx(b.end[GUEST], 99)->at, 990 * VNS_US + 5 * VNS_US + 3 * VNS_US);
     cr_assert_float_eq(vns_node_cpu_utilization(vns_net_find(b.net, "hv1")->node),
                        0.6, 1e-12);
     cr_assert_float_eq(vnic_num(&b, "nic", "cpu_cores"), 0.6, 1e-12);
@@ -320,12 +192,12 @@ Test(vnic, saturation_queues_then_drops_cpu_backlog)
 
     bench_open(&b, "ok-vnic-bench.xml", set);
     for (int k = 0; k < 1000; k++)
-        send_at(b.guest, k * 5 * VNS_US, udp_frame(b.net, 200));
+        send_at(b.end[GUEST], k * 5 * VNS_US, udp_frame(b.net, 200));
     vns_sim_run(b.sim);
     cr_assert_eq(drops(&b, "nic", VNS_DROP_CPU_BACKLOG), 400);
-    cr_assert_eq(b.host->rx->len, 600);
+    cr_assert_eq(b.end[HOST]->rx->len, 600);
     /* The core never idles: the last of 600 jobs ends at 600 x 10 us. */
-    cr_assert_eq(rx(b.host, 599)->at, 6 * VNS_MS);
+    cr_assert_eq(rx(b.end[HOST], 599)->at, 6 * VNS_MS);
     bench_finish(&b);
 }
 
@@ -341,14 +213,14 @@ Test(vnic, packets_leave_in_order_across_cores)
     };
 
     bench_open(&b, "ok-vnic-bench.xml", set);
-    send_at(b.guest, 0, udp_frame(b.net, 1500));
-    send_at(b.guest, 0, udp_frame(b.net, 100));
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 1500));
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 100));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 2);
-    cr_assert_eq(rx(b.host, 0)->size, 1500);
-    cr_assert_eq(rx(b.host, 0)->at, 3500 * VNS_NS);
-    cr_assert_eq(rx(b.host, 1)->size, 100);
-    cr_assert_eq(rx(b.host, 1)->at, 3500 * VNS_NS);
+    cr_assert_eq(b.end[HOST]->rx->len, 2);
+    cr_assert_eq(rx(b.end[HOST], 0)->size, 1500);
+    cr_assert_eq(rx(b.end[HOST], 0)->at, 3500 * VNS_NS);
+    cr_assert_eq(rx(b.end[HOST], 1)->size, 100);
+    cr_assert_eq(rx(b.end[HOST], 1)->at, 3500 * VNS_NS);
     bench_finish(&b);
 }
 
@@ -361,16 +233,16 @@ Test(vnic, non_gso_packet_above_the_mtu_is_dropped)
 
     bench_open(&b, "ok-vnic-bench.xml", set);
     /* IP size 1500 passes (RFC 894's MTU); 1501 does not. */
-    send_at(b.guest, 0, udp_frame(b.net, 14 + 1500));
-    send_at(b.guest, 0, udp_frame(b.net, 14 + 1501));
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 14 + 1500));
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 14 + 1501));
     /* Without TSO/GSO even TCP above the MTU is dropped... */
-    send_at(b.guest, 0, tcp_frame(b.net, false, 1, 0, 3000, 1, VNS_TCP_ACK));
+    send_at(b.end[GUEST], 0, tcp_frame(b.net, false, 1, 0, 3000, 1, VNS_TCP_ACK));
     /* ...and in the other direction a large packet always is. */
-    send_at(b.host, 0, tcp_frame(b.net, false, 1, 0, 3000, 1, VNS_TCP_ACK));
+    send_at(b.end[HOST], 0, tcp_frame(b.net, false, 1, 0, 3000, 1, VNS_TCP_ACK));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 1);
-    cr_assert_eq(rx(b.host, 0)->size, 14 + 1500);
-    cr_assert_eq(b.guest->rx->len, 0);
+    cr_assert_eq(b.end[HOST]->rx->len, 1);
+    cr_assert_eq(rx(b.end[HOST], 0)->size, 14 + 1500);
+    cr_assert_eq(b.end[GUEST]->rx->len, 0);
     cr_assert_eq(drops(&b, "nic", VNS_DROP_MTU_EXCEEDED), 3);
     /* Without offload the guest port advertises none. */
     cr_assert_eq(vns_element_port(vns_net_find(b.net, "nic"),
@@ -379,9 +251,9 @@ Test(vnic, non_gso_packet_above_the_mtu_is_dropped)
 
     /* With TSO on, only TCP is cut: UDP above the MTU is still dropped. */
     bench_open(&b, "ok-vnic-bench.xml", NULL);
-    send_at(b.guest, 0, udp_frame(b.net, 14 + 1600));
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 14 + 1600));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 0);
+    cr_assert_eq(b.end[HOST]->rx->len, 0);
     cr_assert_eq(drops(&b, "nic", VNS_DROP_MTU_EXCEEDED), 1);
     bench_finish(&b);
 }
@@ -397,72 +269,28 @@ enum { T_LEN, T_IPCK, T_TCPCK, T_SEQ, T_TCPLEN, T_IPID, T_PSH, T_PLEN,
 G_STATIC_ASSERT(G_N_ELEMENTS(tshark_fields) == T_N);
 
 /* Writes the frames 'e' received to a pcap file and returns tshark's
- * fields for each, checksums verified (the preferences are off by
- * default; names from "tshark -G defaultprefs", as tests/net/test_tshark.c). */
+ * fields for each, checksums verified. */
 static GPtrArray *
 tshark_rows(const End *e)
 {
-    g_autofree char *tshark = g_find_program_in_path("tshark");
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = g_dir_make_tmp("vns-vnic-XXXXXX", &error);
     g_autofree char *pcap = NULL;
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(VnsPcap) w = NULL;
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    int status;
+    GPtrArray *rows;
 
-    cr_assert_not_null(tshark, "tshark not found on PATH: install the Debian "
-                       "package tshark (Wireshark is the truth for this test)");
-    cr_assert_not_null(dir);
+    cr_assert_not_null(dir, "%s", error ? error->message : "");
     pcap = g_build_filename(dir, "vnic.pcap", NULL);
-    w = vns_pcap_open(pcap, VNS_PCAP_MAX_SNAPLEN, &error);
-    cr_assert_not_null(w, "%s", error ? error->message : "");
-    for (guint i = 0; i < e->rx->len; i++) {
-        const Rx *r = &g_array_index(e->rx, Rx, i);
-        cr_assert(vns_pcap_write(w, r->at, r->hdr, r->len, r->payload_len));
-    }
-    cr_assert(vns_pcap_close(w, &error), "%s", error ? error->message : "");
-    w = NULL;
-    g_ptr_array_add(argv, tshark);
-    g_ptr_array_add(argv, "-n");
-    g_ptr_array_add(argv, "-r");
-    g_ptr_array_add(argv, pcap);
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "ip.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "tcp.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-T");
-    g_ptr_array_add(argv, "fields");
-    for (int f = 0; f < T_N; f++) {
-        g_ptr_array_add(argv, "-e");
-        g_ptr_array_add(argv, (char *) tshark_fields[f]);
-    }
-    g_ptr_array_add(argv, NULL);
-    cr_assert(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
-                           NULL, NULL, &out, &err, &status, &error),
-              "running tshark: %s", error ? error->message : "");
-    cr_assert(g_spawn_check_wait_status(status, &error), "tshark failed: %s\n%s",
-              error ? error->message : "", err);
+    test_end_write_pcap(e, pcap);
+    rows = test_tshark(pcap, tshark_fields, T_N, 0);
     g_unlink(pcap);
     g_rmdir(dir);
-
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    for (int i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        char **row = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(row), T_N, "line %d: '%s'", i, lines[i]);
-        g_ptr_array_add(rows, row);
-    }
     return rows;
 }
 
 static const char *
 tf(GPtrArray *rows, guint frame, int f)
 {
-    cr_assert(frame < rows->len);
-    return ((char **) g_ptr_array_index(rows, frame))[f];
+    return test_tshark_field(rows, frame, (guint) f);
 }
 
 /* ---- Segmentation ------------------------------------------------------- */
@@ -484,16 +312,16 @@ Test(vnic, tso_cuts_a_large_tcp_packet_into_mss_segments)
     bench_open(&b, "ok-vnic-bench.xml", NULL);
     cr_assert_eq(vns_element_port(vns_net_find(b.net, "nic"),
                                   VNS_VNIC_PORT_GUEST)->info.gso_max_size, 65536);
-    send_at(b.guest, 0, tcp_frame(b.net, false, 1, seq0, 10000, 7,
+    send_at(b.end[GUEST], 0, tcp_frame(b.net, false, 1, seq0, 10000, 7,
                                   VNS_TCP_ACK | VNS_TCP_PSH));
-    send_at(b.guest, 100 * VNS_US, tcp_frame(b.net, true, 2, 1, 5000, 0,
+    send_at(b.end[GUEST], 100 * VNS_US, tcp_frame(b.net, true, 2, 1, 5000, 0,
                                              VNS_TCP_ACK | VNS_TCP_PSH |
                                              VNS_TCP_FIN | VNS_TCP_CWR));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 11);
+    cr_assert_eq(b.end[HOST]->rx->len, 11);
     cr_assert_eq(vnic_num(&b, "nic", "segmented_packets"), 2);
     cr_assert_eq(vnic_num(&b, "nic", "segments"), 11);
-    rows = tshark_rows(b.host);
+    rows = tshark_rows(b.end[HOST]);
     cr_assert_eq(rows->len, 11);
     for (guint i = 0; i < 7; i++) {
         uint32_t data = i < 6 ? 1448 : 1312;
@@ -502,7 +330,7 @@ Test(vnic, tso_cuts_a_large_tcp_packet_into_mss_segments)
         g_autofree char *tlen = g_strdup_printf("%u", data);
         g_autofree char *id = g_strdup_printf("0x%04x", 7 + i);
 
-        cr_assert_eq(rx(b.host, i)->size, 14 + 20 + 32 + data);
+        cr_assert_eq(rx(b.end[HOST], i)->size, 14 + 20 + 32 + data);
         cr_assert_str_eq(tf(rows, i, T_LEN), len);
         cr_assert_str_eq(tf(rows, i, T_SEQ), seq, "segment %u", i);
         cr_assert_str_eq(tf(rows, i, T_TCPLEN), tlen);
@@ -517,14 +345,14 @@ Test(vnic, tso_cuts_a_large_tcp_packet_into_mss_segments)
         g_autofree char *seq = g_strdup_printf("%u", 1 + k * 1428);
         g_autofree char *plen = g_strdup_printf("%u", 32 + data);
 
-        cr_assert_eq(rx(b.host, i)->size, 14 + 40 + 32 + data);
+        cr_assert_eq(rx(b.end[HOST], i)->size, 14 + 40 + 32 + data);
         cr_assert_str_eq(tf(rows, i, T_SEQ), seq, "segment %u", i);
         cr_assert_str_eq(tf(rows, i, T_PLEN), plen);
         cr_assert_str_eq(tf(rows, i, T_TCPCK), "1", "segment %u", i);
         cr_assert_str_eq(tf(rows, i, T_PSH), k == 3 ? "1" : "0");
         /* CWR on the first segment only, FIN and PSH on the last only
          * (tcp_gso_segment()); the TCP flags byte is at 14 + 40 + 13. */
-        cr_assert_eq(rx(b.host, i)->hdr[14 + 40 + 13],
+        cr_assert_eq(rx(b.end[HOST], i)->hdr[14 + 40 + 13],
                      VNS_TCP_ACK | (k == 0 ? VNS_TCP_CWR : 0) |
                      (k == 3 ? VNS_TCP_PSH | VNS_TCP_FIN : 0), "segment %u", i);
     }
@@ -544,18 +372,18 @@ Test(vnic, tso_pays_one_packet_gso_pays_every_segment)
     static const char *const gso[] = { "cost_byte", "1ps", "tso", "false", NULL };
 
     bench_open(&b, "ok-vnic-bench.xml", tso);
-    send_at(b.guest, 0, tcp_frame(b.net, false, 1, 0, 10000, 1, VNS_TCP_ACK));
+    send_at(b.end[GUEST], 0, tcp_frame(b.net, false, 1, 0, 10000, 1, VNS_TCP_ACK));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 7);
-    cr_assert_eq(rx(b.host, 0)->at, 3750 * VNS_NS + 10066 * VNS_PS);
-    cr_assert_eq(rx(b.host, 6)->at, 3750 * VNS_NS + 10066 * VNS_PS);
+    cr_assert_eq(b.end[HOST]->rx->len, 7);
+    cr_assert_eq(rx(b.end[HOST], 0)->at, 3750 * VNS_NS + 10066 * VNS_PS);
+    cr_assert_eq(rx(b.end[HOST], 6)->at, 3750 * VNS_NS + 10066 * VNS_PS);
     bench_finish(&b);
 
     bench_open(&b, "ok-vnic-bench.xml", gso);
-    send_at(b.guest, 0, tcp_frame(b.net, false, 1, 0, 10000, 1, VNS_TCP_ACK));
+    send_at(b.end[GUEST], 0, tcp_frame(b.net, false, 1, 0, 10000, 1, VNS_TCP_ACK));
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 7);
-    cr_assert_eq(rx(b.host, 0)->at, 15750 * VNS_NS + 10462 * VNS_PS);
+    cr_assert_eq(b.end[HOST]->rx->len, 7);
+    cr_assert_eq(rx(b.end[HOST], 0)->at, 15750 * VNS_NS + 10462 * VNS_PS);
     bench_finish(&b);
 }
 
@@ -581,35 +409,35 @@ Test(vnic, gro_coalesces_in_order_segments_of_a_flow)
 
     bench_open(&b, "ok-vnic-bench.xml", set);
     for (int k = 0; k < 20; k++, seq += 1448)
-        send_at(b.host, 0, tcp_frame(b.net, false, 1, seq, 1448, 1, VNS_TCP_ACK));
+        send_at(b.end[HOST], 0, tcp_frame(b.net, false, 1, seq, 1448, 1, VNS_TCP_ACK));
     t = 1 * VNS_MS;
     for (int k = 0; k < 100; k++, seq += 1448)
-        send_at(b.host, t, tcp_frame(b.net, false, 1, seq, 1448, 1, VNS_TCP_ACK));
+        send_at(b.end[HOST], t, tcp_frame(b.net, false, 1, seq, 1448, 1, VNS_TCP_ACK));
     t = 2 * VNS_MS;
     for (int k = 0; k < 3; k++) {
-        send_at(b.host, t, tcp_frame(b.net, false, 2, 5000 + k * 100, 100, 1,
+        send_at(b.end[HOST], t, tcp_frame(b.net, false, 2, 5000 + k * 100, 100, 1,
                                      VNS_TCP_ACK));
-        send_at(b.host, t, tcp_frame(b.net, false, 3, 9000 + k * 100, 100, 1,
+        send_at(b.end[HOST], t, tcp_frame(b.net, false, 3, 9000 + k * 100, 100, 1,
                                      VNS_TCP_ACK));
     }
     t = 3 * VNS_MS;
-    send_at(b.host, t, tcp_frame(b.net, false, 4, 100, 100, 1, VNS_TCP_ACK));
-    send_at(b.host, t, tcp_frame(b.net, false, 4, 300, 100, 1, VNS_TCP_ACK));
-    send_at(b.host, t, tcp_frame(b.net, false, 4, 200, 100, 1, VNS_TCP_ACK));
+    send_at(b.end[HOST], t, tcp_frame(b.net, false, 4, 100, 100, 1, VNS_TCP_ACK));
+    send_at(b.end[HOST], t, tcp_frame(b.net, false, 4, 300, 100, 1, VNS_TCP_ACK));
+    send_at(b.end[HOST], t, tcp_frame(b.net, false, 4, 200, 100, 1, VNS_TCP_ACK));
     vns_sim_run(b.sim);
 
-    cr_assert_eq(b.guest->rx->len, 1 + 3 + 2 + 3);
-    cr_assert_eq(rx(b.guest, 0)->payload_len, 20 * 1448);
-    cr_assert_eq(rx(b.guest, 1)->payload_len, 45 * 1448);
-    cr_assert_eq(rx(b.guest, 2)->payload_len, 19 * 1448);
-    cr_assert_eq(rx(b.guest, 3)->payload_len, 36 * 1448);
-    cr_assert_eq(rx(b.guest, 4)->payload_len, 300);
-    cr_assert_eq(rx(b.guest, 5)->payload_len, 300);
-    cr_assert_eq(rx(b.guest, 6)->payload_len, 100);
+    cr_assert_eq(b.end[GUEST]->rx->len, 1 + 3 + 2 + 3);
+    cr_assert_eq(rx(b.end[GUEST], 0)->payload_len, 20 * 1448);
+    cr_assert_eq(rx(b.end[GUEST], 1)->payload_len, 45 * 1448);
+    cr_assert_eq(rx(b.end[GUEST], 2)->payload_len, 19 * 1448);
+    cr_assert_eq(rx(b.end[GUEST], 3)->payload_len, 36 * 1448);
+    cr_assert_eq(rx(b.end[GUEST], 4)->payload_len, 300);
+    cr_assert_eq(rx(b.end[GUEST], 5)->payload_len, 300);
+    cr_assert_eq(rx(b.end[GUEST], 6)->payload_len, 100);
     /* Merged: 19 + (44 + 18) + 35 + 2 + 2 segments absorbed. */
     cr_assert_eq(vnic_num(&b, "nic", "gro_merged_segments"), 19 + 62 + 35 + 4);
     cr_assert_eq(vnic_num(&b, "nic", "gro_packets"), 6);
-    rows = tshark_rows(b.guest);
+    rows = tshark_rows(b.end[GUEST]);
     cr_assert_eq(rows->len, 9);
     const char *seqs[] = { "1000", NULL, NULL, NULL, "5000", "9000",
                            "100", "300", "200" };
@@ -667,9 +495,9 @@ Test(vnic, stop_drops_packets_in_service)
     static const char *const set[] = { "cost_packet", "10us", "gro", "true", NULL };
 
     bench_open(&b, "ok-vnic-bench.xml", set);
-    send_at(b.guest, 0, udp_frame(b.net, 500));
-    send_at(b.host, 0, tcp_frame(b.net, false, 1, 0, 1000, 1, VNS_TCP_ACK));
-    send_at(b.host, 1 * VNS_US, tcp_frame(b.net, false, 1, 1000, 1000, 1,
+    send_at(b.end[GUEST], 0, udp_frame(b.net, 500));
+    send_at(b.end[HOST], 0, tcp_frame(b.net, false, 1, 0, 1000, 1, VNS_TCP_ACK));
+    send_at(b.end[HOST], 1 * VNS_US, tcp_frame(b.net, false, 1, 1000, 1000, 1,
                                           VNS_TCP_ACK));
     vns_sim_run_until(b.sim, 5 * VNS_US);
     vns_net_stop(b.net);
@@ -677,8 +505,8 @@ Test(vnic, stop_drops_packets_in_service)
      * waiting in the ring. */
     cr_assert_eq(drops(&b, "nic", VNS_DROP_END_OF_RUN), 3);
     vns_sim_run(b.sim);
-    cr_assert_eq(b.host->rx->len, 0);
-    cr_assert_eq(b.guest->rx->len, 0);
+    cr_assert_eq(b.end[HOST]->rx->len, 0);
+    cr_assert_eq(b.end[GUEST]->rx->len, 0);
     bench_finish(&b);
 }
 
@@ -699,11 +527,8 @@ Test(vnic, tap_forwards_both_ways_and_charges_its_cost)
     cr_assert(bench_load(&b, "ok-vnic-tap.xml", NULL, &error), "%s",
               error ? error->message : "");
     tap = vns_net_find(b.net, "tap1");
-    vm = (End *) vns_net_add(b.net, &end_ops, "vm", NULL, &error);
-    host = (End *) vns_net_add(b.net, &end_ops, "host", NULL, &error);
-    cr_assert(vns_port_connect(vm->port, vns_element_find_port(tap, "vm"), &error));
-    cr_assert(vns_port_connect(host->port, vns_element_find_port(tap, "host"),
-                               &error));
+    vm = test_end_new(b.net, "vm", "p", vns_element_find_port(tap, "vm"));
+    host = test_end_new(b.net, "host", "p", vns_element_find_port(tap, "host"));
     cr_assert(vns_net_start(b.net, &error));
     send_at(vm, 0, udp_frame(b.net, 300));
     send_at(vm, 0, udp_frame(b.net, 400));
@@ -725,23 +550,11 @@ Test(vnic, tap_forwards_both_ways_and_charges_its_cost)
 
 /* ---- The classic lab ---------------------------------------------------- */
 
-/* Attaches a test end to host 'host' as a traffic builder would: a port
- * "app:<name>" on the host, joined to the end's, which advertises TCP
- * port 'port'. */
+/* A test end on host 'host' listening on TCP port 'port'. */
 static End *
 app_attach(Bench *b, const char *host, const char *name, uint16_t port)
 {
-    GError *error = NULL;
-    VnsElement *h = vns_net_find(b->net, host);
-    End *e = (End *) vns_net_add(b->net, &end_ops, name, NULL, &error);
-    g_autofree char *pname = g_strdup_printf("app:%s", name);
-
-    cr_assert_not_null(h);
-    cr_assert_not_null(e, "%s", error ? error->message : "");
-    cr_assert(vns_port_connect(e->port, vns_element_add_port(h, pname), &error));
-    e->port->info.l4_proto = VNS_IPPROTO_TCP;
-    e->port->info.l4_port = port;
-    return e;
+    return test_end_attach(b->net, host, name, VNS_IPPROTO_TCP, port);
 }
 
 /* A TCP/IPv4 packet, IP header at data[0], as an application sends it. */
@@ -780,21 +593,11 @@ Test(vnic, classic_lab_segments_up_and_coalesces_down)
     GError *error = NULL;
     g_autofree char *path = g_build_filename(VNS_TOP_SRCDIR, "topologies",
                                              "classic-lab.xml", NULL);
-    g_autoptr(VnsParams) params = vns_params_new();
-    g_autoptr(xmlDoc) doc = NULL;
     const uint32_t vm = 0x0A00000Bu, ext = 0x0A000064u;  /* .11, .100 */
     End *vm_app, *ext_app;
     uint64_t sum = 0;
 
-    memset(&b, 0, sizeof b);
-    b.sim = vns_sim_new(NULL);
-    b.net = vns_net_new(b.sim);
-    b.reg = vns_registry_new();
-    cr_assert(vns_models_register(b.reg, NULL));
-    doc = vns_topo_read(b.reg, path, &error);
-    cr_assert(doc != NULL && vns_topo_params(doc, path, params, &error) &&
-              vns_topo_build(b.reg, b.net, path, doc, params, &error),
-              "%s", error ? error->message : "");
+    test_bench_open(&b, path, NULL);
     vm_app = app_attach(&b, "vm1", "vm-app", 5001);
     ext_app = app_attach(&b, "ext", "ext-app", 80);
     cr_assert(vns_net_start(b.net, &error), "%s", error ? error->message : "");
@@ -825,28 +628,10 @@ Test(vnic, classic_lab_segments_up_and_coalesces_down)
 
 /* ---- Bad input ---------------------------------------------------------- */
 
-static void
-check_bad(const char *file, int line, const char *part)
-{
-    Bench b;
-    GError *error = NULL;
-    g_autofree char *prefix = g_strdup_printf("%s/%s:%d: ", VNS_TEST_DATADIR,
-                                              file, line);
-
-    cr_assert_not(bench_load(&b, file, NULL, &error), "%s loaded", file);
-    cr_assert_not_null(error);
-    cr_assert_eq(error->domain, VNS_CONFIG_ERROR, "%s", error->message);
-    cr_assert(g_str_has_prefix(error->message, prefix), "expected '%s...', got '%s'",
-              prefix, error->message);
-    cr_assert_not_null(strstr(error->message, part), "no '%s' in '%s'", part,
-                       error->message);
-    g_error_free(error);
-    bench_finish(&b);
-}
-
 Test(vnic, bad_files_name_the_file_and_line)
 {
-    check_bad("bad-vnic-model.xml", 4, "'model' is 'rtl8139', expected one of");
-    check_bad("bad-vnic-gso.xml", 4, "below the 'mtu' 9000");
-    check_bad("bad-vnic-node.xml", 4, "'hv2' names no element");
+    test_bench_check_bad("bad-vnic-model.xml", 4, -1,
+                         "'model' is 'rtl8139', expected one of");
+    test_bench_check_bad("bad-vnic-gso.xml", 4, -1, "below the 'mtu' 9000");
+    test_bench_check_bad("bad-vnic-node.xml", 4, -1, "'hv2' names no element");
 }
