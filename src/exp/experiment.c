@@ -208,8 +208,14 @@ experiment_check(const VnsRegistry *reg, const char *path, xmlNode *root,
 }
 
 /* Applies "name=value" overrides. */
-static bool
-experiment_sets(VnsParams *params, const char *const *sets, GError **error)
+/*
+ * vns_experiment_apply_sets:
+ * Sets each "NAME=VALUE" of 'sets' (NULL-ended, may be NULL) in 'params',
+ * over any value there.
+ */
+bool
+vns_experiment_apply_sets(VnsParams *params, const char *const *sets,
+                          GError **error)
 {
     for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
         const char *eq = strchr(sets[i], '=');
@@ -261,7 +267,7 @@ vns_experiment_load(const VnsRegistry *reg, const char *path,
         if (!vns_schema_validate(exp->doc, path, schema, error))
             return NULL;
     }
-    if (!experiment_sets(exp->params, sets, error))
+    if (!vns_experiment_apply_sets(exp->params, sets, error))
         return NULL;
     /* Experiment <param name value>: weak, so --set wins. */
     for (xmlNode *c = root->children; c != NULL; c = c->next) {

@@ -36,6 +36,9 @@ extern const VnsSpec vns_plot_spec;
 VnsExperiment *vns_experiment_load(const VnsRegistry *reg, const char *path,
                                    const char *const *sets, GError **error);
 void vns_experiment_free(VnsExperiment *exp);
+/* Applies "--set NAME=VALUE" strings to 'params'. */
+bool vns_experiment_apply_sets(VnsParams *params, const char *const *sets,
+                               GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VnsExperiment, vns_experiment_free)
 
 /* Builds topology and traffic into a network without running it. */

@@ -2,6 +2,8 @@
 #include <config.h>
 #include "exp/path.h"
 
+#include "exp/experiment.h"
+
 #include <stddef.h>
 #include <string.h>
 #include "net/element.h"
@@ -205,6 +207,35 @@ path_add_probe(const VnsRegistry *reg, VnsNet *net, const VnsParams *params,
     return true;
 }
 
+/* Refuses a --set of a parameter the topology does not declare. */
+static bool
+path_check_sets(xmlDoc *doc, const char *topology, const char *const *sets,
+                GError **error)
+{
+    for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
+        g_autofree char *name = g_strndup(sets[i], strcspn(sets[i], "="));
+        bool declared = false;
+
+        for (xmlNode *c = xmlDocGetRootElement(doc)->children;
+             c != NULL && !declared; c = c->next) {
+            xmlChar *n;
+            if (c->type != XML_ELEMENT_NODE ||
+                strcmp((const char *) c->name, "param") != 0)
+                continue;
+            n = xmlGetProp(c, (const xmlChar *) "name");
+            declared = n != NULL && strcmp((const char *) n, name) == 0;
+            xmlFree(n);
+        }
+        if (!declared) {
+            g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_PARAM,
+                        "--set %s: no parameter '%s' is declared by <param> in "
+                        "%s, expected a declared name", sets[i], name, topology);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The sum of every element's drops by cause. */
 static void
 path_drops(VnsNet *net, uint64_t *out)
@@ -242,17 +273,9 @@ vns_path_trace(const VnsRegistry *reg, const char *topology,
     doc = vns_topo_read(reg, topology, error);
     if (doc == NULL)
         return NULL;
-    for (size_t i = 0; sets != NULL && sets[i] != NULL; i++) {
-        const char *eq = strchr(sets[i], '=');
-        g_autofree char *name = NULL;
-        if (eq == NULL || eq == sets[i]) {
-            g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_PARAM,
-                        "--set '%s': expected NAME=VALUE", sets[i]);
-            return NULL;
-        }
-        name = g_strndup(sets[i], (gsize) (eq - sets[i]));
-        vns_params_set(params, name, eq + 1, false);
-    }
+    if (!vns_experiment_apply_sets(params, sets, error) ||
+        !path_check_sets(doc, topology, sets, error))
+        return NULL;
     if (!vns_topo_params(doc, topology, params, error))
         return NULL;
 

@@ -139,3 +139,15 @@ Test(path, vxlan_over_a_1500_underlay)
     }
     cr_assert(underlay, "no hop leaves hv1:eth0");
 }
+
+Test(path, undeclared_parameter_is_bad_input)
+{
+    const char *sets[] = { "mtu3=1280", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VnsPath) p = trace("h1", "h2", NULL, sets, 1000, &error);
+
+    cr_assert_null(p);
+    cr_assert_eq(error->domain, VNS_CONFIG_ERROR);
+    cr_assert(strstr(error->message, "no parameter 'mtu3'") != NULL, "%s",
+              error->message);
+}
