@@ -1023,25 +1023,13 @@ static bool
 tunnel_cfg_id(Tunnel *t, const VnsConfig *cfg, const char *attr, uint64_t max,
               uint32_t *out, GError **error)
 {
-    g_autofree char *v = NULL;
-    char *end = NULL;
-    guint64 x;
+    uint64_t x;
+    int word;
 
-    if (!vns_config_string(cfg, attr, &v, error))
+    if (!vns_config_uint_or(cfg, attr, "flow", 0, max, &x, &word, error))
         return false;
-    if (strcmp(v, "flow") == 0) {
+    if (word == 0)
         t->external = true;
-        *out = 0;
-        return true;
-    }
-    x = g_ascii_strtoull(v, &end, 0);
-    if (!g_ascii_isdigit(v[0]) || *end != '\0' || x > max) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<%s> '%s' is '%s', expected an integer from 0 to %"
-                         G_GUINT64_FORMAT " or 'flow'", tunnel_element(t), attr,
-                         v, (guint64) max);
-        return false;
-    }
     *out = (uint32_t) x;
     return true;
 }
@@ -1049,53 +1037,33 @@ tunnel_cfg_id(Tunnel *t, const VnsConfig *cfg, const char *attr, uint64_t max,
 static bool
 tunnel_cfg_ttl(Tunnel *t, const VnsConfig *cfg, GError **error)
 {
-    g_autofree char *v = NULL;
-    char *end = NULL;
-    guint64 x;
+    bool udp = tunnel_kind_udp(t->kind);
+    uint64_t x;
+    int word;
 
-    if (!vns_config_string(cfg, "ttl", &v, error))
+    /* 'auto' is GRE's: inherit over IPv4, 64 over IPv6 (ip-link(8)). */
+    if (!vns_config_uint_or(cfg, "ttl", udp ? "inherit" : "inherit|auto", 1,
+                            255, &x, &word, error))
         return false;
-    if (strcmp(v, "inherit") == 0) {
+    if (word == 0)
         t->ttl = -1;
-        return true;
-    }
-    if (strcmp(v, "auto") == 0 && !tunnel_kind_udp(t->kind)) {
+    else if (word == 1)
         t->ttl = t->local.family == VNS_IP_V4 ? -1 : TUNNEL_DEFAULT_TTL;
-        return true;
-    }
-    x = g_ascii_strtoull(v, &end, 10);
-    if (!g_ascii_isdigit(v[0]) || *end != '\0' || x < 1 || x > 255) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<%s> 'ttl' is '%s', expected 1 to 255 or 'inherit'%s",
-                         tunnel_element(t), v,
-                         tunnel_kind_udp(t->kind) ? "" : " or 'auto'");
-        return false;
-    }
-    t->ttl = (int) x;
+    else
+        t->ttl = (int) x;
     return true;
 }
 
 static bool
 tunnel_cfg_encap_limit(Tunnel *t, const VnsConfig *cfg, GError **error)
 {
-    g_autofree char *v = NULL;
-    char *end = NULL;
-    guint64 x;
+    uint64_t x;
+    int word;
 
-    if (!vns_config_string(cfg, "encap-limit", &v, error))
+    if (!vns_config_uint_or(cfg, "encap-limit", "none", 0, 255, &x, &word,
+                            error))
         return false;
-    if (strcmp(v, "none") == 0) {
-        t->encap_limit = -1;
-        return true;
-    }
-    x = g_ascii_strtoull(v, &end, 10);
-    if (!g_ascii_isdigit(v[0]) || *end != '\0' || x > 255) {
-        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
-                         "<%s> 'encap-limit' is '%s', expected 0 to 255 or "
-                         "'none'", tunnel_element(t), v);
-        return false;
-    }
-    t->encap_limit = (int) x;
+    t->encap_limit = word == 0 ? -1 : (int) x;
     return true;
 }
 

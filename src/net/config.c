@@ -473,6 +473,53 @@ vns_config_uint(const VnsConfig *cfg, const char *attr, uint64_t *out,
     return true;
 }
 
+/*
+ * vns_config_uint_or:
+ * Reads attribute 'attr' as an integer from 'min' to 'max' (decimal, or
+ * hexadecimal after "0x") or one of the keywords of 'words' ("flow" or
+ * "auto|inherit"). Sets *word to the keyword's index, or -1 and *out to
+ * the number.
+ */
+bool
+vns_config_uint_or(const VnsConfig *cfg, const char *attr, const char *words,
+                   uint64_t min, uint64_t max, uint64_t *out, int *word,
+                   GError **error)
+{
+    g_autofree char *v = NULL;
+    g_auto(GStrv) list = g_strsplit(words, "|", -1);
+    bool hex;
+    char *end;
+    guint64 x;
+
+    if (!vns_config_string(cfg, attr, &v, error))
+        return false;
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(v, list[i]) == 0) {
+            *word = i;
+            *out = 0;
+            return true;
+        }
+    hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+    errno = 0;
+    x = g_ascii_strtoull(hex ? v + 2 : v, &end, hex ? 16 : 10);
+    if (!g_ascii_isxdigit(v[hex ? 2 : 0]) || (!hex && !g_ascii_isdigit(v[0])) ||
+        *end != '\0' || errno == ERANGE || x < min || x > max) {
+        GString *w = g_string_new(NULL);
+        for (int i = 0; list[i] != NULL; i++)
+            g_string_append_printf(w, " or '%s'", list[i]);
+        vns_config_error(error, cfg, VNS_CONFIG_ERROR_BAD_VALUE,
+                         "<%s> '%s' is '%s', expected an integer from %"
+                         G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT "%s",
+                         cfg->spec->element, attr, v, (guint64) min,
+                         (guint64) max, w->str);
+        g_string_free(w, TRUE);
+        return false;
+    }
+    *word = -1;
+    *out = x;
+    return true;
+}
+
 bool
 vns_config_double(const VnsConfig *cfg, const char *attr, double *out,
                   GError **error)

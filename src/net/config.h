@@ -113,6 +113,11 @@ bool vns_config_string(const VnsConfig *cfg, const char *attr, char **out,
                        GError **error);
 bool vns_config_uint(const VnsConfig *cfg, const char *attr, uint64_t *out,
                      GError **error);
+/* An integer in [min, max] or one of the '|'-separated keywords 'words';
+ * *word = the keyword's index, or -1 for a number. */
+bool vns_config_uint_or(const VnsConfig *cfg, const char *attr,
+                        const char *words, uint64_t min, uint64_t max,
+                        uint64_t *out, int *word, GError **error);
 bool vns_config_double(const VnsConfig *cfg, const char *attr, double *out,
                        GError **error);
 bool vns_config_time(const VnsConfig *cfg, const char *attr, VnsTime *out,

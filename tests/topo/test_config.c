@@ -13,6 +13,7 @@ static const VnsAttrSpec demo_attrs[] = {
     { "mode", VNS_ATTR_ENUM, false, "fast", NULL, "mode", "fast|slow" },
     { "on", VNS_ATTR_BOOL, false, "false", NULL, "on" },
     { "gain", VNS_ATTR_DOUBLE, false, "0.5", NULL, "gain" },
+    { "ttl", VNS_ATTR_STRING, false, "inherit", NULL, "ttl" },
     { NULL }
 };
 static const VnsAttrSpec child_attrs[] = {
@@ -114,7 +115,7 @@ Test(config, errors_name_file_line_and_expectation)
 {
     expect_error("<demo name=\"a\" rte=\"1\"/>", NULL, VNS_CONFIG_ERROR_UNKNOWN,
                  "t.xml:1: <demo> has unknown attribute 'rte', expected one of: "
-                 "name, rate, delay, mtu, mode, on, gain");
+                 "name, rate, delay, mtu, mode, on, gain, ttl");
     expect_error("<demo/>", NULL, VNS_CONFIG_ERROR_MISSING,
                  "t.xml:1: <demo> lacks required attribute 'name' (name)");
     expect_error("<demo name=\"a\">\n<kid/></demo>", NULL, VNS_CONFIG_ERROR_UNKNOWN,
@@ -178,4 +179,42 @@ Test(config, children_in_document_order)
     cr_assert(vns_config_uint(kids->pdata[1], "x", &x, NULL));
     cr_assert_eq(x, 2);
     unload(&f);
+}
+
+Test(config, integer_or_keyword)
+{
+    static const struct { const char *xml; int word; uint64_t value; } ok[] = {
+        { "<demo name=\"a\"/>", 0, 0 },                 /* the default */
+        { "<demo name=\"a\" ttl=\"auto\"/>", 1, 0 },
+        { "<demo name=\"a\" ttl=\"64\"/>", -1, 64 },
+        { "<demo name=\"a\" ttl=\"0xff\"/>", -1, 255 },
+    };
+    static const char *const bad[] = { "0", "256", "-1", "0x", "6x", "flow", "" };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
+        Fixture f = load(ok[i].xml);
+        uint64_t v = 99;
+        int w = 99;
+        cr_assert(vns_config_uint_or(f.cfg, "ttl", "inherit|auto", 1, 255, &v,
+                                     &w, NULL), "%s", ok[i].xml);
+        cr_assert_eq(w, ok[i].word, "%s", ok[i].xml);
+        cr_assert_eq(v, ok[i].value, "%s", ok[i].xml);
+        unload(&f);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *xml = g_strdup_printf("<demo name=\"a\" ttl=\"%s\"/>",
+                                               bad[i]);
+        g_autofree char *msg = g_strdup_printf(
+            "t.xml:1: <demo> 'ttl' is '%s', expected an integer from 1 to 255 "
+            "or 'inherit' or 'auto'", bad[i]);
+        Fixture f = load(xml);
+        uint64_t v;
+        int w;
+        GError *err = NULL;
+        cr_assert_not(vns_config_uint_or(f.cfg, "ttl", "inherit|auto", 1, 255,
+                                         &v, &w, &err), "%s", xml);
+        cr_assert_str_eq(err->message, msg);
+        g_error_free(err);
+        unload(&f);
+    }
 }
