@@ -45,6 +45,7 @@ typedef struct {
     uint32_t at;
     uint64_t *bytes;
     bool inner;                 /* inside a tunnel: no further tunnels */
+    bool fragment;              /* an IP header seen is a fragment */
     VnsLayerBytes *acc;
 } LayerWalk;
 
@@ -190,8 +191,7 @@ layers_ip(LayerWalk *w, uint16_t type)
         bool later = vns_ipv4_frag_offset(p) != 0;
 
         layers_take(w, VNS_LAYER_L3, hlen);
-        if (frag)
-            w->acc->fragments++;
+        w->fragment = w->fragment || frag;
         if (!later)
             layers_l4(w, p[9], hlen);
         return;
@@ -202,8 +202,7 @@ layers_ip(LayerWalk *w, uint16_t type)
         if (vns_ipv6_parse(p, left, &h)) {
             uint32_t hlen = h.l4_off;
             layers_take(w, VNS_LAYER_L3, hlen);
-            if (h.frag)
-                w->acc->fragments++;
+            w->fragment = w->fragment || h.frag;
             if (h.frag_offset == 0)
                 layers_l4(w, h.proto, hlen);
             return;
@@ -239,6 +238,8 @@ vns_layers_add(VnsLayerBytes *acc, const VnsPacket *pkt)
                                 VNS_ETH_IFG_SIZE;
     acc->bytes[VNS_LAYER_L1] += VNS_ETH_PREAMBLE_SIZE + VNS_ETH_IFG_SIZE;
     acc->frames++;
+    if (w.fragment)
+        acc->fragments++;
 }
 
 void

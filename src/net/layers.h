@@ -56,7 +56,8 @@ typedef enum {
 typedef struct {
     uint64_t bytes[VNS_LAYER_N];
     uint64_t frames;
-    uint64_t fragments;     /* IPv4 or IPv6 fragments (of the innermost IP) */
+    uint64_t fragments;     /* frames in which an IP header, outer or
+                             * inner, is a fragment (once per frame) */
     uint64_t tunneled;      /* frames that carried a tunnel */
     const char *tunnel;     /* the last tunnel seen: "vxlan", "geneve",
                              * "gre", "gretap"; NULL = none yet */

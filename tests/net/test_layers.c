@@ -195,3 +195,20 @@ Test(layers, overhead_fraction)
     cr_expect_float_eq(vns_layers_overhead(&b), 1.0 - 1000.0 / 1066.0, 1e-12);
     vns_packet_free(pkt);
 }
+
+Test(layers, a_fragmented_tunnel_packet_counts_once)
+{
+    /* The sample VXLAN frame with MF set on its outer IPv4 header (a first
+     * fragment on the underlay): the inner headers are still parsed, and
+     * the frame counts as one fragment. */
+    VnsPacket *pkt = net_test_vxlan(pool, 7);
+    uint8_t *ip = vns_packet_data(pkt) + 14;
+    VnsLayerBytes b = { 0 };
+
+    vns_ipv4_set_frag(ip, false, true, 0);
+    vns_layers_add(&b, pkt);
+    cr_expect_eq(b.fragments, 1);
+    cr_expect_eq(b.tunneled, 1);
+    cr_expect_eq(b.bytes[VNS_LAYER_OUTER], 28);
+    vns_packet_free(pkt);
+}
