@@ -4,6 +4,30 @@
 
 #include <string.h>
 #include <criterion/criterion.h>
+#include <glib/gstdio.h>
+
+char *
+test_tmpdir(const char *tmpl)
+{
+    g_autoptr(GError) error = NULL;
+    char *dir = g_dir_make_tmp(tmpl, &error);
+
+    cr_assert_not_null(dir, "%s", error ? error->message : "");
+    return dir;
+}
+
+void
+test_tmpdir_remove(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *p = g_build_filename(dir, name, NULL);
+        g_unlink(p);
+    }
+    g_rmdir(dir);
+}
 
 GPtrArray *
 test_tshark(const char *pcap, const char *const *fields, size_t n, unsigned flags)

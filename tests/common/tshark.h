@@ -22,6 +22,11 @@ enum {
     TEST_TSHARK_FIRST = 1 << 0,
 };
 
+/* A new temporary directory named after 'tmpl' ("...XXXXXX"), owned;
+ * fails the test when it cannot be made. */
+char *test_tmpdir(const char *tmpl);
+/* Removes the files in 'dir' (not below), then 'dir'. */
+void test_tmpdir_remove(const char *dir);
 /* Runs tshark on 'pcap' printing the 'n' 'fields' and returns one row (a
  * GStrv of exactly 'n' strings) per frame, in an owned GPtrArray. */
 GPtrArray *test_tshark(const char *pcap, const char *const *fields, size_t n,

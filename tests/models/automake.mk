@@ -21,3 +21,4 @@ tests_models_test_models_SOURCES += tests/models/test_overlay.c
 tests_models_test_models_SOURCES += tests/models/test_nat.c
 tests_models_test_models_SOURCES += tests/models/test_vpc.c
 tests_models_test_models_SOURCES += tests/common/tshark.c tests/common/tshark.h
+tests_models_test_models_SOURCES += tests/models/test_cpu_stage.c

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include "models/models.h"
 #include "out/pcap.h"
@@ -61,6 +62,23 @@ models_test_run(const char *file, const char *const *sets, uint32_t rep)
     return report;
 }
 
+VnsReport *
+models_test_run_into(const char *file, const char *dir)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autoptr(VnsExperiment) exp = NULL;
+    VnsReport *report;
+
+    cr_assert(vns_models_register(reg, &error));
+    exp = vns_experiment_load(reg, path, NULL, &error);
+    cr_assert_not_null(exp, "%s", error ? error->message : "");
+    report = vns_experiment_run_into(exp, 0, dir, NULL, NULL, &error);
+    cr_assert_not_null(report, "%s", error ? error->message : "");
+    return report;
+}
+
 double
 models_test_num(const VnsReport *report, const char *table, const char *row,
                 const char *key)
@@ -70,6 +88,33 @@ models_test_num(const VnsReport *report, const char *table, const char *row,
     cr_assert(vns_report_get_num(report, table, row, key, &v),
               "no field %s in row %s of table %s", key, row, table);
     return v;
+}
+
+char *
+models_test_bad_build(const char *file, int line, int code, const char *part)
+{
+    g_autoptr(VnsRegistry) reg = vns_registry_new();
+    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
+    g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, line);
+    g_autoptr(GError) e = NULL;
+    g_autoptr(VnsExperiment) exp = NULL;
+    VnsSim *sim;
+    VnsNet *net;
+
+    cr_assert(vns_models_register(reg, &e));
+    exp = vns_experiment_load(reg, path, NULL, &e);
+    cr_assert_not_null(exp, "%s: %s", file, e->message);
+    sim = vns_sim_new(NULL);
+    net = vns_net_new(sim);
+    cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", file);
+    cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", file);
+    cr_assert_eq(e->code, code, "%s: code %d: %s", file, e->code, e->message);
+    cr_assert(g_str_has_prefix(e->message, prefix), "%s: '%s'", file, e->message);
+    cr_assert(strstr(e->message, part) != NULL, "%s: '%s'", file, e->message);
+    vns_sim_free(sim);
+    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
+    vns_net_free(net);
+    return g_strdup(e->message);
 }
 
 /* ---- A raw test element --------------------------------------------------- */
@@ -95,6 +140,8 @@ test_end_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     r.len = MIN(pkt->len, (uint32_t) sizeof r.hdr);
     r.tun_id = pkt->tun_id;
     r.tun_valid = pkt->tun_valid;
+    r.flow_id = pkt->flow_id;
+    r.flow_seq = pkt->flow_seq;
     memcpy(r.hdr, vns_packet_data(pkt), r.len);
     g_array_append_val(e->rx, r);
     if (e->hook != NULL)
@@ -235,6 +282,20 @@ test_end_rx_on(const TestEnd *e, uint16_t port, guint k)
     return NULL;
 }
 
+char *
+test_tmp_file(const char *tmpl, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    char *path = g_build_filename(g_get_tmp_dir(), tmpl, NULL);
+    int fd = g_mkstemp(path);
+
+    cr_assert(fd >= 0, "%s", path);
+    close(fd);
+    cr_assert(g_file_set_contents(path, text, -1, &error), "%s",
+              error ? error->message : "");
+    return path;
+}
+
 /* ---- A topology of tests/data, built by hand ------------------------------ */
 
 bool
@@ -336,11 +397,18 @@ test_bench_drops(TestBench *b, const char *element, VnsDropCause cause)
 void
 test_bench_check_bad(const char *file, int line, int code, const char *part)
 {
+    test_bench_check_bad_set(file, NULL, line, code, part);
+}
+
+void
+test_bench_check_bad_set(const char *file, const char *const *set, int line,
+                         int code, const char *part)
+{
     TestBench b;
     GError *error = NULL;
     g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
     g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, line);
-    bool ok = test_bench_load(&b, file, NULL, &error);
+    bool ok = test_bench_load(&b, file, set, &error);
 
     if (ok)
         ok = vns_net_start(b.net, &error);

@@ -20,10 +20,19 @@ VnsNet *models_test_build(const char *file, const char *const *sets,
  * (owned). Checks that every packet went back to the pool. */
 VnsReport *models_test_run(const char *file, const char *const *sets,
                            uint32_t rep);
+/* Loads tests/data/'file' and runs its replication 0 writing its output
+ * files into 'dir' (vns_experiment_run_into()); returns the report
+ * (owned). */
+VnsReport *models_test_run_into(const char *file, const char *dir);
 /* The number 'key' of row 'row' in table 'table'; fails the test when
  * there is none. */
 double models_test_num(const VnsReport *report, const char *table,
                        const char *row, const char *key);
+/* Loading tests/data/'file' as an experiment works but building it fails
+ * with config error 'code' and a message that starts with
+ * "<path>:<line>: " and contains 'part'. Returns the message (owned). */
+char *models_test_bad_build(const char *file, int line, int code,
+                            const char *part);
 
 /* ---- A raw test element --------------------------------------------------
  * An element with ports joined straight to the element under test: it
@@ -40,6 +49,8 @@ typedef struct {
     uint32_t len;           /* bytes stored (copied to hdr) */
     uint64_t tun_id;        /* tunnel metadata */
     bool tun_valid;
+    uint32_t flow_id;       /* flow metadata */
+    uint64_t flow_seq;
     uint8_t hdr[256];       /* the first stored bytes */
 } TestRx;
 
@@ -81,6 +92,10 @@ void test_end_write_pcap(const TestEnd *e, const char *path);
 guint test_end_count_on(const TestEnd *e, uint16_t port);
 const TestRx *test_end_rx_on(const TestEnd *e, uint16_t port, guint k);
 
+/* Writes 'text' to a new file in the temporary directory named after
+ * 'tmpl' (with "XXXXXX" in it) and returns its path (owned). */
+char *test_tmp_file(const char *tmpl, const char *text);
+
 /* ---- A topology of tests/data, built by hand ----------------------------- */
 
 typedef struct {
@@ -120,5 +135,8 @@ uint64_t test_bench_drops(TestBench *b, const char *element, VnsDropCause cause)
  * (any code when 'code' < 0) and a message that starts with
  * "<path>:<line>: " and contains 'part'. */
 void test_bench_check_bad(const char *file, int line, int code, const char *part);
+/* The same with parameters 'set' (as test_bench_load()). */
+void test_bench_check_bad_set(const char *file, const char *const *set, int line,
+                              int code, const char *part);
 
 #endif

@@ -1,9 +1,9 @@
 /* Test harness shared by the conntrack and NAT tests
- * (tests/models/test_conntrack.c, test_nat.c): loading a topology of
- * tests/data, a test application that sends hand-made IP packets into a
- * host's stack and records what it receives (optionally answering UDP),
- * and packet builders with correct checksums. Static functions only: each
- * test file gets its own copy. */
+ * (tests/models/test_conntrack.c, test_nat.c), on the shared test end and
+ * bench of models_test.h: a test application that sends hand-made IP
+ * packets into a host's stack and records what it receives, parsed
+ * (optionally answering UDP), and packet builders with correct checksums.
+ * Static functions only: each test file gets its own copy. */
 #ifndef VNS_TEST_STATEFUL_BENCH_H
 #define VNS_TEST_STATEFUL_BENCH_H
 
@@ -12,7 +12,7 @@
 #include "models/models.h"
 #include "models/stateful/conntrack.h"
 #include "net/proto.h"
-#include "topo/loader.h"
+#include "tests/models/models_test.h"
 
 /* What the application saw of one packet. */
 typedef struct {
@@ -26,9 +26,9 @@ typedef struct {
     bool l4_csum_ok;            /* TCP/UDP/ICMP checksum verifies */
 } BenchRx;
 
+/* A test end (models_test.h) and what it received, parsed. */
 typedef struct {
-    VnsElement base;
-    VnsPort *port;
+    TestEnd *end;
     GArray *rx;                 /* of BenchRx */
     bool echo;                  /* answer UDP datagrams, addresses swapped */
 } BenchApp;
@@ -64,107 +64,35 @@ bench_parse(VnsPacket *pkt, BenchRx *r)
 static G_GNUC_UNUSED VnsPacket *bench_udp(VnsNet *net, VnsIpAddr s, VnsIpAddr d, uint16_t sport,
                             uint16_t dport, uint32_t payload);
 
+typedef TestBench Bench;
+
 static G_GNUC_UNUSED void
-bench_app_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+bench_app_hook(TestEnd *end, VnsPacket *pkt, const TestRx *tr, void *data)
 {
-    BenchApp *app = (BenchApp *) self;
+    BenchApp *app = data;
     BenchRx r = { 0 };
 
-    (void) port;
-    r.at = vns_element_now(self);
+    r.at = tr->at;
     bench_parse(pkt, &r);
     g_array_append_val(app->rx, r);
-    vns_packet_free(pkt);
     if (app->echo && r.proto == VNS_IPPROTO_UDP)
         /* Answer from the address and port it was sent to. */
-        vns_port_send(app->port, bench_udp(self->net, r.dst, r.src, r.dport,
+        vns_port_send(end->port, bench_udp(end->base.net, r.dst, r.src, r.dport,
                                            r.sport, 100));
 }
 
-static G_GNUC_UNUSED bool
-bench_app_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    BenchApp *app = (BenchApp *) self;
-
-    (void) cfg;
-    (void) error;
-    app->port = vns_element_add_port(self, "ip");
-    app->rx = g_array_new(FALSE, TRUE, sizeof(BenchRx));
-    return true;
-}
-
 static G_GNUC_UNUSED void
-bench_app_free(VnsElement *self)
+bench_app_free(void *data)
 {
-    BenchApp *app = (BenchApp *) self;
+    BenchApp *app = data;
 
-    if (app->rx != NULL)
-        g_array_free(app->rx, TRUE);
+    g_array_free(app->rx, TRUE);
+    g_free(app);
 }
 
-static const VnsElementOps bench_app_ops = {
-    .type = "bench-app",
-    .instance_size = sizeof(BenchApp),
-    .create = bench_app_create,
-    .receive = bench_app_receive,
-    .free = bench_app_free,
-};
-
-typedef struct {
-    VnsSim *sim;
-    VnsNet *net;
-    VnsRegistry *reg;
-} Bench;
-
-static G_GNUC_UNUSED bool
-bench_load(Bench *b, const char *file, const char *const *set, GError **error)
-{
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-    g_autoptr(VnsParams) params = vns_params_new();
-    g_autoptr(xmlDoc) doc = NULL;
-
-    memset(b, 0, sizeof *b);
-    b->sim = vns_sim_new(NULL);
-    vns_sim_set_seed(b->sim, 1, 0);
-    b->net = vns_net_new(b->sim);
-    b->reg = vns_registry_new();
-    cr_assert(vns_models_register(b->reg, NULL));
-    for (size_t i = 0; set != NULL && set[i] != NULL; i += 2)
-        vns_params_set(params, set[i], set[i + 1], false);
-    doc = vns_topo_read(b->reg, path, error);
-    return doc != NULL && vns_topo_params(doc, path, params, error) &&
-           vns_topo_build(b->reg, b->net, path, doc, params, error);
-}
-
-static G_GNUC_UNUSED void
-bench_open(Bench *b, const char *file, const char *const *set)
-{
-    GError *error = NULL;
-
-    cr_assert(bench_load(b, file, set, &error), "%s: %s", file,
-              error ? error->message : "");
-}
-
-static G_GNUC_UNUSED void
-bench_start(Bench *b)
-{
-    GError *error = NULL;
-
-    cr_assert(vns_net_start(b->net, &error), "%s", error ? error->message : "");
-}
-
-/* Ends the run and checks that no packet is left out of the pool. */
-static G_GNUC_UNUSED void
-bench_finish(Bench *b)
-{
-    vns_net_stop(b->net);
-    vns_sim_free(b->sim);
-    cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(b->net)), 0,
-                 "%" G_GUINT64_FORMAT " packets still out",
-                 vns_packet_pool_outstanding(vns_net_pool(b->net)));
-    vns_net_free(b->net);
-    vns_registry_free(b->reg);
-}
+#define bench_open(b, file, set) test_bench_open((b), (file), (set))
+#define bench_start(b) test_bench_start(b)
+#define bench_finish(b) test_bench_finish(b)
 
 static G_GNUC_UNUSED void
 bench_run(Bench *b, VnsTime until)
@@ -172,49 +100,27 @@ bench_run(Bench *b, VnsTime until)
     vns_sim_run_until(b->sim, until);
 }
 
+/* A test application on 'host' bound to (proto, port); freed with the
+ * network. */
 static G_GNUC_UNUSED BenchApp *
 bench_attach(Bench *b, const char *host, const char *name, uint8_t proto,
              uint16_t port)
 {
-    GError *error = NULL;
-    VnsElement *h = vns_net_find(b->net, host);
-    BenchApp *app = (BenchApp *) vns_net_add(b->net, &bench_app_ops, name, NULL, &error);
-    g_autofree char *pname = g_strdup_printf("app:%s", name);
+    BenchApp *app = g_new0(BenchApp, 1);
 
-    cr_assert_not_null(h);
-    cr_assert_not_null(app, "%s", error ? error->message : "");
-    cr_assert(vns_port_connect(app->port, vns_element_add_port(h, pname), &error));
-    app->port->info.l4_proto = proto;
-    app->port->info.l4_port = port;
+    app->end = test_end_attach(b->net, host, name, proto, port);
+    app->rx = g_array_new(FALSE, TRUE, sizeof(BenchRx));
+    app->end->hook = bench_app_hook;
+    app->end->hook_data = app;
+    app->end->hook_free = bench_app_free;
     return app;
 }
-
-static G_GNUC_UNUSED void
-bench_send_run(VnsSim *sim, void *ctx, void *arg)
-{
-    BenchApp *app = ctx;
-    VnsPacket *pkt = arg;
-
-    pkt->t_created = vns_sim_now(sim);
-    vns_port_send(app->port, pkt);
-}
-
-static G_GNUC_UNUSED void
-bench_send_destroy(void *ctx, void *arg)
-{
-    (void) ctx;
-    vns_packet_free(arg);
-}
-
-static const VnsEventType bench_send_event = {
-    "bench-send", bench_send_run, bench_send_destroy
-};
 
 /* Has 'app' send 'pkt' (taken) at 'at'. */
 static G_GNUC_UNUSED void
 bench_send_at(BenchApp *app, VnsTime at, VnsPacket *pkt)
 {
-    vns_sim_schedule_at(app->base.sim, at, &bench_send_event, app, pkt);
+    test_end_send_at(app->end, NULL, at, pkt);
 }
 
 static G_GNUC_UNUSED VnsIpAddr
@@ -310,18 +216,11 @@ bench_entry(VnsConntrack *ct, uint8_t proto, const char *src, uint16_t sport,
 static G_GNUC_UNUSED const BenchRx *
 bench_rx(const BenchApp *app, guint i)
 {
-    cr_assert(i < app->rx->len, "%s: only %u packets received", app->base.name,
-              app->rx->len);
+    cr_assert(i < app->rx->len, "%s: only %u packets received",
+              app->end->base.name, app->rx->len);
     return &g_array_index(app->rx, BenchRx, i);
 }
 
-static G_GNUC_UNUSED uint64_t
-bench_drops(Bench *b, const char *element, VnsDropCause cause)
-{
-    VnsElement *e = vns_net_find(b->net, element);
-
-    cr_assert_not_null(e, "no element %s", element);
-    return e->drops[cause];
-}
+#define bench_drops(b, element, cause) test_bench_drops((b), (element), (cause))
 
 #endif

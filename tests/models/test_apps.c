@@ -209,38 +209,18 @@ Test(apps, pareto_periods_match_closed_form)
 
 /* ---- the source on a bare capture element ---- */
 
-typedef struct {
-    VnsTime t;              /* arrival (= send) time, ps */
-    uint32_t payload;       /* UDP payload bytes */
-    uint64_t seq;
-    uint32_t flow_id;
-} Captured;
-
-typedef struct {
-    VnsElement base;
-    GArray *log;            /* of Captured */
-} Capture;
-
-static bool
-capture_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    Capture *c = (Capture *) self;
-
-    c->log = g_array_new(FALSE, FALSE, sizeof(Captured));
-    vns_element_add_port(self, "in");
-    return true;
-}
+/* The capture is a test end (models_test.h) that checks every packet. */
+typedef TestEnd Capture;
+typedef TestRx Captured;
 
 /* Checks the packet is a well-formed IP/UDP datagram with correct
- * checksums, then logs it. */
+ * checksums, sent at the time it arrives (the test end logs it). */
 static void
-capture_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
+capture_check(TestEnd *end, VnsPacket *pkt, const TestRx *r, void *data)
 {
-    Capture *c = (Capture *) self;
     const uint8_t *d = vns_packet_data(pkt);
     const VnsFlowKey *key = vns_packet_parse_l3(pkt);
     VnsUdpHdr udp;
-    Captured rec;
 
     cr_assert(key->family == VNS_IP_V4 || key->family == VNS_IP_V6);
     cr_assert_eq(key->proto, VNS_IPPROTO_UDP);
@@ -257,28 +237,8 @@ capture_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     cr_assert_eq(vns_csum_l4(d + pkt->l4_off, pkt->len - pkt->l4_off, udp.length,
                              VNS_IPPROTO_UDP, &key->src, &key->dst), 0,
                  "UDP checksum");
-    rec.t = vns_element_now(self);
-    cr_assert_eq(pkt->t_created, rec.t);
-    rec.payload = pkt->payload_len;
-    rec.seq = pkt->flow_seq;
-    rec.flow_id = pkt->flow_id;
-    g_array_append_val(c->log, rec);
-    vns_packet_free(pkt);
+    cr_assert_eq(pkt->t_created, r->at);
 }
-
-static void
-capture_free(VnsElement *self)
-{
-    g_array_free(((Capture *) self)->log, TRUE);
-}
-
-static const VnsElementOps capture_ops = {
-    .type = "capture",
-    .instance_size = sizeof(Capture),
-    .create = capture_create,
-    .receive = capture_receive,
-    .free = capture_free,
-};
 
 typedef struct {
     VnsUdpPattern pattern;
@@ -299,7 +259,7 @@ apps_add_source(VnsNet *net, const char *name, const SourceSetup *ss)
     g_autofree char *src_name = g_strdup_printf("%s.src", name);
     g_autofree char *cap_name = g_strdup_printf("%s.cap", name);
     VnsElement *src = vns_net_add(net, &vns_udp_source_ops, src_name, NULL, &error);
-    VnsElement *cap = vns_net_add(net, &capture_ops, cap_name, NULL, &error);
+    Capture *cap = test_end_new(net, cap_name, "in", NULL);
     VnsUdpSourceConf conf = {
         .pattern = ss->pattern, .rate_bps = ss->rate_bps,
         .interval = ss->interval, .start = ss->start,
@@ -310,7 +270,7 @@ apps_add_source(VnsNet *net, const char *name, const SourceSetup *ss)
     VnsPort *port;
 
     cr_assert_not_null(src);
-    cr_assert_not_null(cap);
+    cap->hook = capture_check;
     conf.size = vns_dist_new(ss->size_kind, ss->size_a, ss->size_b);
     if (ss->pattern == VNS_UDP_PATTERN_ONOFF) {
         conf.on = vns_dist_parse_period(ss->on, NULL);
@@ -329,8 +289,8 @@ apps_add_source(VnsNet *net, const char *name, const SourceSetup *ss)
     port = vns_udp_source_setup(src, &conf);
     cr_assert_eq(port->info.l4_proto, 17);
     cr_assert_eq(port->info.l4_port, 40000);
-    cr_assert(vns_port_connect(port, vns_element_port(cap, 0), &error));
-    return (Capture *) cap;
+    cr_assert(vns_port_connect(port, cap->port, &error));
+    return cap;
 }
 
 /* Runs the source "f" of 'ss' until 'until' with 'seed', after adding a
@@ -353,7 +313,7 @@ apps_run_source(const SourceSetup *ss, uint64_t seed, VnsTime until,
     cr_assert(vns_net_start(net, &error));
     vns_sim_run_until(sim, until);
     vns_net_stop(net);
-    out = g_array_copy(cap->log);
+    out = g_array_copy(cap->rx);
     vns_sim_free(sim);
     cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
     vns_net_free(net);
@@ -373,9 +333,9 @@ Test(apps, cbr_sends_rate_times_duration_over_size)
     cr_assert_eq(log->len, 12500);
     for (guint i = 0; i < log->len; i++) {
         Captured *c = &g_array_index(log, Captured, i);
-        cr_assert_eq(c->t, (VnsTime) i * 80 * VNS_US, "packet %u", i);
-        cr_assert_eq(c->seq, i);
-        cr_assert_eq(c->payload, 1000);
+        cr_assert_eq(c->at, (VnsTime) i * 80 * VNS_US, "packet %u", i);
+        cr_assert_eq(c->flow_seq, i);
+        cr_assert_eq(c->payload_len, 1000);
         cr_assert_eq(c->flow_id, 1);
     }
 }
@@ -395,7 +355,7 @@ Test(apps, cbr_does_not_drift_when_the_gap_is_not_whole)
     for (guint i = 0; i < log->len; i++) {
         __int128 num = (__int128) i * 8000 * VNS_SEC;
         VnsTime want = (VnsTime) ((num + 3000000 - 1) / 3000000);
-        cr_assert_eq(g_array_index(log, Captured, i).t, want, "packet %u", i);
+        cr_assert_eq(g_array_index(log, Captured, i).at, want, "packet %u", i);
     }
 }
 
@@ -410,7 +370,7 @@ Test(apps, cbr_interval_and_start_stop)
 
     cr_assert_eq(log->len, 10);
     for (guint i = 0; i < log->len; i++)
-        cr_assert_eq(g_array_index(log, Captured, i).t, (VnsTime) (5 + i) * VNS_MS);
+        cr_assert_eq(g_array_index(log, Captured, i).at, (VnsTime) (5 + i) * VNS_MS);
 }
 
 Test(apps, cbr_with_variable_sizes_keeps_the_payload_rate)
@@ -427,12 +387,12 @@ Test(apps, cbr_with_variable_sizes_keeps_the_payload_rate)
 
     for (guint i = 0; i < log->len; i++) {
         Captured *c = &g_array_index(log, Captured, i);
-        cr_assert_eq(c->t, vns_time_tx(bytes, 10000000), "packet %u", i);
-        bytes += c->payload;
+        cr_assert_eq(c->at, vns_time_tx(bytes, 10000000), "packet %u", i);
+        bytes += c->payload_len;
     }
     /* Sending stops once the next start would reach 10 s. */
     cr_assert(vns_time_tx(bytes, 10000000) >= 10 * VNS_SEC);
-    cr_assert(vns_time_tx(bytes - g_array_index(log, Captured, log->len - 1).payload,
+    cr_assert(vns_time_tx(bytes - g_array_index(log, Captured, log->len - 1).payload_len,
                           10000000) < 10 * VNS_SEC);
 }
 
@@ -450,11 +410,11 @@ Test(apps, poisson_gaps_are_exponential)
     double s = 0, s2 = 0, n, mean, sd, mean_gap = 100e-6;
 
     cr_assert_gt(log->len, 1000);
-    cr_assert_gt(g_array_index(log, Captured, 0).t, 0, "the first point comes "
+    cr_assert_gt(g_array_index(log, Captured, 0).at, 0, "the first point comes "
                  "one gap after start");
     for (guint i = 1; i < log->len; i++) {
-        double g = vns_time_to_s(g_array_index(log, Captured, i).t -
-                                 g_array_index(log, Captured, i - 1).t);
+        double g = vns_time_to_s(g_array_index(log, Captured, i).at -
+                                 g_array_index(log, Captured, i - 1).at);
         s += g;
         s2 += g * g;
     }
@@ -483,7 +443,7 @@ Test(apps, onoff_fixed_periods)
 
     cr_assert_eq(log->len, 1250);
     for (guint i = 0; i < log->len; i++)
-        cr_assert_eq(g_array_index(log, Captured, i).t,
+        cr_assert_eq(g_array_index(log, Captured, i).at,
                      (VnsTime) (i / 125) * 100 * VNS_MS +
                      (VnsTime) (i % 125) * 80 * VNS_US, "packet %u", i);
 }
@@ -528,14 +488,14 @@ Test(apps, same_seed_same_packets_and_other_flows_do_not_interfere)
         Captured *x = &g_array_index(a, Captured, i);
         Captured *y = &g_array_index(b, Captured, i);
         Captured *z = &g_array_index(c, Captured, i);
-        cr_assert(x->t == y->t && x->payload == y->payload, "packet %u", i);
-        cr_assert(x->t == z->t && x->payload == z->payload, "packet %u", i);
+        cr_assert(x->at == y->at && x->payload_len == y->payload_len, "packet %u", i);
+        cr_assert(x->at == z->at && x->payload_len == z->payload_len, "packet %u", i);
     }
     /* The flow ids differ (flow "a" registered first), the packets do not. */
     cr_assert_eq(g_array_index(c, Captured, 0).flow_id, 2);
     /* Another seed gives another sequence. */
     cr_assert(d->len != a->len ||
-              g_array_index(d, Captured, 0).t != g_array_index(a, Captured, 0).t);
+              g_array_index(d, Captured, 0).at != g_array_index(a, Captured, 0).at);
 }
 
 /* ---- the sink's definitions, on scripted arrivals ---- */
@@ -653,11 +613,7 @@ apps_run_mangled(VnsTime reset, uint64_t *malformed)
 static double
 apps_num(const VnsReport *report, const char *flow, const char *key)
 {
-    double v = NAN;
-
-    cr_assert(vns_report_get_num(report, "flows", flow, key, &v),
-              "no field %s of flow %s", key, flow);
-    return v;
+    return models_test_num(report, "flows", flow, key);
 }
 
 /* J of RFC 3550 section 6.4.1 after the |D| values 'd' (ms). */
@@ -956,29 +912,8 @@ Test(apps, bad_flows_are_refused_with_file_and_line)
         { "bad-apps-to-address.xml", VNS_CONFIG_ERROR_REFERENCE, 5, "no host interface" },
         { "bad-apps-sport.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "'sport'" },
     };
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
 
-    cr_assert(vns_models_register(reg, &error));
-    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, bad[i].file, NULL);
-        g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, bad[i].line);
-        g_autoptr(GError) e = NULL;
-        g_autoptr(VnsExperiment) exp = vns_experiment_load(reg, path, NULL, &e);
-        VnsSim *sim = vns_sim_new(NULL);
-        VnsNet *net = vns_net_new(sim);
-
-        cr_assert_not_null(exp, "%s: %s", bad[i].file, e->message);
-        cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", bad[i].file);
-        cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", bad[i].file);
-        cr_assert_eq(e->code, bad[i].code, "%s: code %d: %s", bad[i].file,
-                     e->code, e->message);
-        cr_assert(g_str_has_prefix(e->message, prefix), "%s: '%s'", bad[i].file,
-                  e->message);
-        cr_assert(strstr(e->message, bad[i].says) != NULL, "%s: '%s'",
-                  bad[i].file, e->message);
-        vns_sim_free(sim);
-        cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
-        vns_net_free(net);
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        g_free(models_test_bad_build(bad[i].file, bad[i].line, bad[i].code,
+                                     bad[i].says));
 }

@@ -16,90 +16,33 @@
 #include "tests/models/host_bench.h"
 #include "tests/models/models_test.h"
 
-/* ---- A probe: sends and records raw frames ------------------------------ */
+/* ---- A probe: sends and records raw frames (models_test.h) ------------- */
 
-typedef struct {
-    uint16_t port;          /* probe port it arrived on */
-    VnsTime at;
-    uint32_t size;          /* vns_packet_size() */
-    uint8_t hdr[32];        /* the first bytes: MACs, type or tag */
-} ProbeRx;
-
-typedef struct {
-    VnsElement base;
-    GArray *rx;             /* of ProbeRx */
-} Probe;
-
-static bool
-probe_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    ((Probe *) self)->rx = g_array_new(FALSE, TRUE, sizeof(ProbeRx));
-    return true;
-}
-
-static void
-probe_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
-{
-    Probe *p = (Probe *) self;
-    ProbeRx r = { .port = port, .at = vns_element_now(self),
-                  .size = vns_packet_size(pkt) };
-
-    memcpy(r.hdr, vns_packet_data(pkt), MIN(pkt->len, sizeof r.hdr));
-    g_array_append_val(p->rx, r);
-    vns_packet_free(pkt);
-}
-
-static void
-probe_free(VnsElement *self)
-{
-    Probe *p = (Probe *) self;
-
-    if (p->rx != NULL)
-        g_array_free(p->rx, TRUE);
-}
-
-static const VnsElementOps probe_ops = {
-    .type = "test-probe",
-    .instance_size = sizeof(Probe),
-    .create = probe_create,
-    .receive = probe_receive,
-    .free = probe_free,
-};
+typedef TestEnd Probe;
 
 /* Adds a probe with one port per port of 'element' (same names), each
  * joined to it. */
 static Probe *
 probe_attach(Bench *b, const char *element)
 {
-    GError *error = NULL;
-    VnsElement *e = vns_net_find(b->net, element);
-    Probe *p = (Probe *) vns_net_add(b->net, &probe_ops, "probe", NULL, &error);
+    VnsElement *e = test_bench_find(b, element);
+    Probe *p = test_end_new(b->net, "probe", NULL, NULL);
 
-    cr_assert_not_null(e);
-    cr_assert_not_null(p, "%s", error ? error->message : "");
     for (guint i = 0; i < e->ports->len; i++) {
         VnsPort *ep = e->ports->pdata[i];
-        cr_assert(vns_port_connect(vns_element_add_port(&p->base, ep->name), ep,
-                                   &error), "%s", error ? error->message : "");
+        test_end_add_port(p, ep->name, ep);
     }
     return p;
 }
 
-static void
-probe_send_run(VnsSim *sim, void *ctx, void *arg)
+static VnsPort *
+probe_port(const Probe *p, const char *port)
 {
-    vns_port_send(ctx, arg);
-}
+    VnsPort *pp = vns_element_find_port(&p->base, port);
 
-static void
-probe_send_destroy(void *ctx, void *arg)
-{
-    vns_packet_free(arg);
+    cr_assert_not_null(pp, "no probe port %s", port);
+    return pp;
 }
-
-static const VnsEventType probe_send_event = {
-    "probe-send", probe_send_run, probe_send_destroy,
-};
 
 /* The MAC 02:00:00:00:00:NN (locally administered unicast). */
 static VnsMac
@@ -143,50 +86,27 @@ frame(Bench *b, VnsMac dst, VnsMac src, int vid)
 static void
 probe_send(Probe *p, const char *port, VnsTime at, VnsPacket *pkt)
 {
-    VnsPort *pp = vns_element_find_port(&p->base, port);
-
-    cr_assert_not_null(pp, "no probe port %s", port);
-    vns_sim_schedule_at(p->base.sim, at, &probe_send_event, pp, pkt);
+    test_end_send_at(p, probe_port(p, port), at, pkt);
 }
 
 /* Frames received on the probe port named 'port'. */
 static unsigned
 probe_count(const Probe *p, const char *port)
 {
-    const VnsPort *pp = vns_element_find_port(&p->base, port);
-    unsigned n = 0;
-
-    for (guint i = 0; i < p->rx->len; i++)
-        if (g_array_index(p->rx, ProbeRx, i).port == pp->index)
-            n++;
-    return n;
+    return test_end_count_on(p, probe_port(p, port)->index);
 }
 
 /* The k-th frame received on probe port 'port'. */
-static const ProbeRx *
+static const TestRx *
 probe_rx(const Probe *p, const char *port, unsigned k)
 {
-    const VnsPort *pp = vns_element_find_port(&p->base, port);
-
-    for (guint i = 0; i < p->rx->len; i++) {
-        const ProbeRx *r = &g_array_index(p->rx, ProbeRx, i);
-        if (r->port == pp->index && k-- == 0)
-            return r;
-    }
-    cr_assert_fail("probe port %s received fewer frames", port);
-    return NULL;
+    return test_end_rx_on(p, probe_port(p, port)->index, k);
 }
 
 static int64_t
 bridge_stat(Bench *b, const char *bridge, const char *key)
 {
-    g_autoptr(VnsReport) report = vns_report_new();
-    const VnsField *f;
-
-    vns_net_stats(b->net, report);
-    f = vns_report_find(report, "bridges", bridge, key);
-    cr_assert_not_null(f, "no bridges/%s/%s", bridge, key);
-    return f->i;
+    return test_bench_int(b, "bridges", bridge, key);
 }
 
 /* ---- Learning and flooding ---------------------------------------------- */
@@ -356,7 +276,7 @@ Test(bridge, fdb_matches_a_reference_model_under_churn)
     }
     vns_sim_run(b.sim);
     for (guint k = 0; k < p->rx->len; k++) {
-        const ProbeRx *r = &g_array_index(p->rx, ProbeRx, k);
+        const TestRx *r = &g_array_index(p->rx, TestRx, k);
         got[r->at / VNS_US] |= 1u << r->port;
     }
     for (int i = 0; i < N; i++)
@@ -485,7 +405,7 @@ Test(bridge, hairpin_on_reflects_unicast_and_floods)
 
 /* The VID of a received frame's 802.1Q tag, or -1 when untagged. */
 static int
-rx_vid(const ProbeRx *r)
+rx_vid(const TestRx *r)
 {
     if (vns_wire_get16(r->hdr + 12) != VNS_ETHERTYPE_VLAN)
         return -1;

@@ -16,10 +16,9 @@
 #include "net/element.h"
 #include "out/pcap.h"
 #include "out/resultdir.h"
+#include "tests/common/tshark.h"
+#include "tests/models/models_test.h"
 
-/* Wireshark's expert-info severities (epan/proto.h): PI_WARN and above
- * mean the dissector found something wrong. */
-#define CAPTURE_PI_WARN 0x00600000u
 
 /* The scenario of ok-capture-topo.xml / ok-capture-run.xml. */
 #define CAPTURE_RATE1 1000000000        /* h1 - r1, bit/s */
@@ -70,17 +69,6 @@ decoded_clear(gpointer p)
     g_free(((Decoded *) p)->experts);
 }
 
-/* The absolute path of tshark; fails the test when there is none. */
-static char *
-capture_tshark_path(void)
-{
-    char *path = g_find_program_in_path("tshark");
-
-    cr_assert_not_null(path, "tshark is not installed (Debian: apt-get install "
-                       "tshark): the capture tests need it to check the files");
-    return path;
-}
-
 /* Parses a decimal "S.FFFFFFFFF" into nanoseconds; digits past the ninth
  * must be zero. */
 static int64_t
@@ -102,71 +90,39 @@ capture_parse_ns(const char *text)
     return ns;
 }
 
-/* A number field of tshark's output; 0 when empty. Several occurrences
- * (joined by ',') must not occur for the fields read this way. */
-static uint32_t
-capture_field_uint(const char *text)
-{
-    cr_assert(strchr(text, ',') == NULL, "field '%s' occurs more than once", text);
-    return (uint32_t) g_ascii_strtoull(text, NULL, 0);
-}
-
 /* Runs tshark on 'file' and returns its frames (an owned array of
  * Decoded). IP and UDP checksum validation is on: a wrong checksum is an
  * expert error. */
 static GArray *
 capture_tshark(const char *file)
 {
-    g_autofree char *tshark = capture_tshark_path();
-    const char *argv[] = {
-        tshark, "-n", "-r", file,
-        "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-        "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
-        "-E", "aggregator=,",
-        "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.time_epoch",
-        "-e", "eth.type", "-e", "ip.len", "-e", "udp.length",
-        "-e", "_ws.expert.severity", "-e", "_ws.malformed",
-        "-e", "frame.packet_flags_direction", "-e", "arp.opcode",
-        "-e", "_ws.expert.message", "-e", "ip.checksum.status",
-        "-e", "udp.checksum.status", NULL
+    static const char *const fields[] = {
+        "frame.len", "frame.cap_len", "frame.time_epoch", "eth.type", "ip.len",
+        "udp.length", "_ws.expert.severity", "_ws.malformed",
+        "frame.packet_flags_direction", "arp.opcode", "_ws.expert.message",
+        "ip.checksum.status", "udp.checksum.status",
     };
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    g_auto(GStrv) lines = NULL;
+    g_autoptr(GPtrArray) rows = test_tshark(file, fields, G_N_ELEMENTS(fields), 0);
     GArray *frames = g_array_new(FALSE, TRUE, sizeof(Decoded));
-    int status = 0;
 
     g_array_set_clear_func(frames, decoded_clear);
-    cr_assert(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL,
-                           NULL, &out, &err, &status, &error),
-              "cannot run tshark: %s", error->message);
-    cr_assert(g_spawn_check_wait_status(status, NULL),
-              "tshark -r %s failed: %s", file, err);
-    lines = g_strsplit(out, "\n", -1);
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        g_auto(GStrv) f = NULL;
+    for (guint i = 0; i < rows->len; i++) {
+        char **f = rows->pdata[i];
         Decoded d = { 0 };
-        g_auto(GStrv) sev = NULL;
-        if (lines[i][0] == '\0')
-            continue;
-        f = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(f), 13, "tshark line '%s'", lines[i]);
-        d.len = capture_field_uint(f[0]);
-        d.cap_len = capture_field_uint(f[1]);
+
+        d.len = test_tshark_uint(f[0]);
+        d.cap_len = test_tshark_uint(f[1]);
         d.time_ns = capture_parse_ns(f[2]);
-        d.eth_type = capture_field_uint(f[3]);
-        d.ip_len = capture_field_uint(f[4]);
-        d.udp_len = capture_field_uint(f[5]);
-        sev = g_strsplit(f[6], ",", -1);
-        for (size_t k = 0; sev[k] != NULL; k++)
-            d.worst_expert = MAX(d.worst_expert,
-                                 (uint32_t) g_ascii_strtoull(sev[k], NULL, 0));
+        d.eth_type = test_tshark_uint(f[3]);
+        d.ip_len = test_tshark_uint(f[4]);
+        d.udp_len = test_tshark_uint(f[5]);
+        d.worst_expert = test_tshark_worst(f[6]);
         d.malformed = f[7][0] != '\0';
-        d.direction = capture_field_uint(f[8]);
-        d.arp_op = capture_field_uint(f[9]);
+        d.direction = test_tshark_uint(f[8]);
+        d.arp_op = test_tshark_uint(f[9]);
         d.experts = g_strdup(f[10]);
-        d.ip_check = f[11][0] != '\0' ? (int) capture_field_uint(f[11]) : -1;
-        d.udp_check = f[12][0] != '\0' ? (int) capture_field_uint(f[12]) : -1;
+        d.ip_check = f[11][0] != '\0' ? (int) test_tshark_uint(f[11]) : -1;
+        d.udp_check = f[12][0] != '\0' ? (int) test_tshark_uint(f[12]) : -1;
         g_array_append_val(frames, d);
     }
     return frames;
@@ -191,7 +147,7 @@ capture_check_file(const char *dir, const char *file, const Expected *want,
         uint32_t ip = w->eth_type == 0 ? w->len : w->len - 14;
 
         cr_assert_not(d->malformed, "%s frame %zu is malformed", file, i + 1);
-        cr_assert(d->worst_expert < CAPTURE_PI_WARN,
+        cr_assert(d->worst_expert < TEST_TSHARK_PI_WARN,
                   "%s frame %zu: expert info 0x%x: %s", file, i + 1,
                   d->worst_expert, d->experts);
         cr_assert_eq(d->len, w->len, "%s frame %zu: len %u, expected %u", file,
@@ -232,15 +188,7 @@ capture_check_file(const char *dir, const char *file, const Expected *want,
 /* ---- the writer ---- */
 
 /* A temporary directory (owned path). */
-static char *
-capture_tmpdir(void)
-{
-    g_autoptr(GError) error = NULL;
-    char *dir = g_dir_make_tmp("vns-capture-XXXXXX", &error);
-
-    cr_assert_not_null(dir, "%s", error ? error->message : "");
-    return dir;
-}
+#define capture_tmpdir() test_tmpdir("vns-capture-XXXXXX")
 
 static int
 capture_name_cmp(gconstpointer a, gconstpointer b)
@@ -432,10 +380,10 @@ Test(capture, tshark_check_catches_bad_frames)
     cr_assert(vns_pcap_close(pcap, &error));
     frames = capture_tshark(path);
     cr_assert_eq(frames->len, 2);
-    cr_assert_geq(g_array_index(frames, Decoded, 0).worst_expert, CAPTURE_PI_WARN);
+    cr_assert_geq(g_array_index(frames, Decoded, 0).worst_expert, TEST_TSHARK_PI_WARN);
     cr_assert_eq(g_array_index(frames, Decoded, 0).ip_check, 0);
     cr_assert_eq(g_array_index(frames, Decoded, 0).udp_check, 0);
-    cr_assert_geq(g_array_index(frames, Decoded, 1).worst_expert, CAPTURE_PI_WARN);
+    cr_assert_geq(g_array_index(frames, Decoded, 1).worst_expert, TEST_TSHARK_PI_WARN);
     g_unlink(path);
     g_rmdir(dir);
 }
@@ -549,17 +497,10 @@ Test(capture, tshark_decodes_every_frame_at_the_simulated_time)
         { 2 * VNS_MS, CAPTURE_IP_PACKET, 0, 0, 0 },
         { 3 * VNS_MS, CAPTURE_IP_PACKET, 0, 0, 0 },
     };
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
-    g_autoptr(VnsExperiment) exp = NULL;
-    g_autoptr(VnsReport) r = NULL;
     g_autofree char *dir = capture_tmpdir();
+    g_autoptr(VnsReport) r = models_test_run_into("ok-capture-run.xml", dir);
     g_autofree char *listing = NULL;
 
-    cr_assert(vns_models_register(reg, &error));
-    exp = capture_load(reg, "ok-capture-run.xml");
-    r = vns_experiment_run_into(exp, 0, dir, NULL, NULL, &error);
-    cr_assert_not_null(r, "%s", error ? error->message : "");
     /* The files, and no temporary ones. */
     listing = capture_listing(dir);
     cr_assert_str_eq(listing, "h1-app.pcap h1-eth0-64.pcap h1-eth0.pcap "
@@ -589,15 +530,7 @@ Test(capture, tshark_decodes_every_frame_at_the_simulated_time)
     cr_assert_eq(capture_report_int(r, "h1-app.pcap", "bytes"),
                  4 * CAPTURE_IP_PACKET);
 
-    for (guint i = 0; i < 5; i++) {
-        static const char *const names[] = {
-            "h1-app.pcap", "h1-eth0-64.pcap", "h1-eth0.pcap",
-            "h2-eth0.pcapng", "r1-eth0-in.pcap",
-        };
-        g_autofree char *p = g_build_filename(dir, names[i], NULL);
-        g_unlink(p);
-    }
-    g_rmdir(dir);
+    test_tmpdir_remove(dir);
 }
 
 Test(capture, without_output_directory_counts_and_writes_nothing)
@@ -681,27 +614,14 @@ Test(capture, bad_captures_are_refused_with_file_and_line)
         { "bad-capture-snaplen.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5,
           "<capture> 'snaplen' is 0, expected 1 to 262144 bytes" },
     };
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
 
-    cr_assert(vns_models_register(reg, &error));
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, bad[i].file, NULL);
         g_autofree char *want = g_strdup_printf("%s:%d: %s", path, bad[i].line,
                                                 bad[i].message);
-        g_autoptr(GError) e = NULL;
-        g_autoptr(VnsExperiment) exp = vns_experiment_load(reg, path, NULL, &e);
-        VnsSim *sim = vns_sim_new(NULL);
-        VnsNet *net = vns_net_new(sim);
+        g_autofree char *got = models_test_bad_build(bad[i].file, bad[i].line,
+                                                     bad[i].code, bad[i].message);
 
-        cr_assert_not_null(exp, "%s: %s", bad[i].file, e->message);
-        cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", bad[i].file);
-        cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", bad[i].file);
-        cr_assert_eq(e->code, bad[i].code, "%s: code %d: %s", bad[i].file,
-                     e->code, e->message);
-        cr_assert_str_eq(e->message, want, "%s", bad[i].file);
-        vns_sim_free(sim);
-        cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
-        vns_net_free(net);
+        cr_assert_str_eq(got, want, "%s", bad[i].file);
     }
 }

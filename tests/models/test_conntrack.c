@@ -114,29 +114,13 @@ Test(conntrack, explicit_buckets_give_eight_times_max)
     Bench b;
     g_autoptr(VnsReport) report = vns_report_new();
     double max = 0;
-    GError *error = NULL;
-    g_autofree char *path = g_build_filename(g_get_tmp_dir(), "ct-buckets-XXXXXX.xml", NULL);
-    int fd = g_mkstemp(path);
     const char *xml =
         "<?xml version=\"1.0\"?>\n<topology name=\"t\">\n"
         "  <router name=\"r1\"><interface name=\"eth0\" address=\"10.0.1.1/24\"/></router>\n"
         "  <conntrack host=\"r1\" buckets=\"1000\"/>\n</topology>\n";
+    g_autofree char *path = test_tmp_file("ct-buckets-XXXXXX.xml", xml);
 
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, xml, strlen(xml)), (ssize_t) strlen(xml));
-    close(fd);
-    memset(&b, 0, sizeof b);
-    b.sim = vns_sim_new(NULL);
-    b.net = vns_net_new(b.sim);
-    b.reg = vns_registry_new();
-    cr_assert(vns_models_register(b.reg, NULL));
-    {
-        g_autoptr(VnsParams) params = vns_params_new();
-        g_autoptr(xmlDoc) doc = vns_topo_read(b.reg, path, &error);
-        cr_assert_not_null(doc, "%s", error ? error->message : "");
-        cr_assert(vns_topo_build(b.reg, b.net, path, doc, params, &error), "%s",
-                  error ? error->message : "");
-    }
+    bench_open(&b, path, NULL);
     g_unlink(path);
     bench_start(&b);
     vns_net_stats(b.net, report);

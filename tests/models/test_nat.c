@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include "tests/models/stateful_bench.h"
+#include "tests/common/tshark.h"
 
 #include "exp/experiment.h"
 #include "models/transport/tcp_endpoint.h"
@@ -30,13 +31,7 @@ addr_is(const VnsIpAddr *a, const char *text)
 static int64_t
 nat_stat(Bench *b, const char *key)
 {
-    g_autoptr(VnsReport) report = vns_report_new();
-    const VnsField *f;
-
-    vns_net_stats(b->net, report);
-    f = vns_report_find(report, "nat", "nat-r1", key);
-    cr_assert_not_null(f, "no nat/nat-r1/%s", key);
-    return f->i;
+    return test_bench_int(b, "nat", "nat-r1", key);
 }
 
 Test(nat, snat_rewrites_the_source_and_replies_come_back)
@@ -299,28 +294,13 @@ Test(nat, needs_conntrack_on_the_host)
 {
     Bench b;
     GError *error = NULL;
-    g_autofree char *path = g_build_filename(g_get_tmp_dir(), "nat-noct-XXXXXX.xml", NULL);
-    int fd = g_mkstemp(path);
     const char *xml =
         "<?xml version=\"1.0\"?>\n<topology name=\"t\">\n"
         "  <router name=\"r1\"><interface name=\"eth0\" address=\"10.0.1.1/24\"/></router>\n"
         "  <nat host=\"r1\"><masquerade out-interface=\"eth0\"/></nat>\n</topology>\n";
-    bool ok;
+    g_autofree char *path = test_tmp_file("nat-noct-XXXXXX.xml", xml);
+    bool ok = test_bench_load(&b, path, NULL, &error);
 
-    cr_assert(fd >= 0);
-    cr_assert_eq(write(fd, xml, strlen(xml)), (ssize_t) strlen(xml));
-    close(fd);
-    memset(&b, 0, sizeof b);
-    b.sim = vns_sim_new(NULL);
-    b.net = vns_net_new(b.sim);
-    b.reg = vns_registry_new();
-    cr_assert(vns_models_register(b.reg, NULL));
-    {
-        g_autoptr(VnsParams) params = vns_params_new();
-        g_autoptr(xmlDoc) doc = vns_topo_read(b.reg, path, &error);
-        cr_assert_not_null(doc, "%s", error ? error->message : "");
-        ok = vns_topo_build(b.reg, b.net, path, doc, params, &error);
-    }
     g_unlink(path);
     cr_assert(!ok);
     cr_assert_eq(error->domain, VNS_CONFIG_ERROR);
@@ -335,57 +315,28 @@ Test(nat, needs_conntrack_on_the_host)
 
 /* ---- tshark ------------------------------------------------------------ */
 
-/* Runs tshark with checksum validation on 'file' and returns its lines:
- * ip.src ip.dst ip.checksum.status udp.checksum.status
- * tcp.checksum.status (Wireshark: 1 = good, 0 = bad, 2 = unverified). */
-static char **
-nat_tshark(const char *file)
-{
-    g_autofree char *tshark = g_find_program_in_path("tshark");
-    const char *argv[] = {
-        tshark, "-n", "-r", file,
-        "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-        "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-E", "separator=/t",
-        "-e", "ip.src", "-e", "ip.dst", "-e", "ip.checksum.status",
-        "-e", "udp.checksum.status", "-e", "tcp.checksum.status", NULL
-    };
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    int status = 0;
-
-    cr_assert_not_null(tshark, "tshark is not installed (Debian: apt-get install "
-                       "tshark): the NAT checksum test needs it");
-    cr_assert(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                           &out, &err, &status, &error),
-              "cannot run tshark: %s", error->message);
-    cr_assert(g_spawn_check_wait_status(status, NULL), "tshark -r %s failed: %s",
-              file, err);
-    return g_strsplit(out, "\n", -1);
-}
-
-/* Checks every frame of 'file': IPv4 from 'src' to 'dst' or back, IP and
- * TCP/UDP checksums good. Returns the number of frames. */
+/* Checks every frame of 'file' with tshark (checksum validation on;
+ * Wireshark: 1 = good, 0 = bad, 2 = unverified): IPv4 from 'src' to 'dst'
+ * or back, IP and TCP/UDP checksums good. Returns the number of frames. */
 static unsigned
 nat_check_capture(const char *file, const char *a, const char *b)
 {
-    g_auto(GStrv) lines = nat_tshark(file);
-    unsigned n = 0;
+    static const char *const fields[] = {
+        "ip.src", "ip.dst", "ip.checksum.status", "udp.checksum.status",
+        "tcp.checksum.status",
+    };
+    g_autoptr(GPtrArray) rows = test_tshark(file, fields, G_N_ELEMENTS(fields), 0);
 
-    for (size_t i = 0; lines[i] != NULL; i++) {
-        g_auto(GStrv) f = NULL;
-        if (lines[i][0] == '\0')
-            continue;
-        f = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(f), 5, "tshark line '%s'", lines[i]);
+    for (guint i = 0; i < rows->len; i++) {
+        char **f = rows->pdata[i];
         cr_assert((strcmp(f[0], a) == 0 && strcmp(f[1], b) == 0) ||
                   (strcmp(f[0], b) == 0 && strcmp(f[1], a) == 0),
                   "%s: %s -> %s, expected between %s and %s", file, f[0], f[1], a, b);
-        cr_assert_str_eq(f[2], "1", "%s frame %zu: IP checksum status %s", file, i, f[2]);
+        cr_assert_str_eq(f[2], "1", "%s frame %u: IP checksum status %s", file, i, f[2]);
         cr_assert(strcmp(f[3], "1") == 0 || strcmp(f[4], "1") == 0,
-                  "%s frame %zu: UDP/TCP checksum status '%s'/'%s'", file, i, f[3], f[4]);
-        n++;
+                  "%s frame %u: UDP/TCP checksum status '%s'/'%s'", file, i, f[3], f[4]);
     }
-    return n;
+    return rows->len;
 }
 
 Test(nat, tshark_finds_translated_packets_with_good_checksums)
@@ -395,22 +346,12 @@ Test(nat, tshark_finds_translated_packets_with_good_checksums)
      * between 203.0.113.100 and 203.0.113.2, on h1's between 10.0.1.2
      * and 203.0.113.2, and tshark validates every IP, UDP and TCP
      * checksum. */
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, "ok-nat-run.xml", NULL);
-    g_autofree char *dir = g_dir_make_tmp("nat-run-XXXXXX", &error);
+    g_autofree char *dir = test_tmpdir("nat-run-XXXXXX");
     g_autofree char *h1 = NULL, *h2 = NULL;
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(VnsExperiment) exp = NULL;
-    g_autoptr(VnsReport) report = NULL;
+    g_autoptr(VnsReport) report = models_test_run_into("ok-nat-run.xml", dir);
     double delivered = 0;
     unsigned n1, n2;
 
-    cr_assert_not_null(dir);
-    cr_assert(vns_models_register(reg, NULL));
-    exp = vns_experiment_load(reg, path, NULL, &error);
-    cr_assert_not_null(exp, "%s", error ? error->message : "");
-    report = vns_experiment_run_into(exp, 0, dir, NULL, NULL, &error);
-    cr_assert_not_null(report, "%s", error ? error->message : "");
     cr_assert(vns_report_get_num(report, "flows", "t1", "delivered_bytes", &delivered));
     cr_assert_eq(delivered, 20000);
     h1 = g_build_filename(dir, "h1-eth0.pcap", NULL);
@@ -419,7 +360,5 @@ Test(nat, tshark_finds_translated_packets_with_good_checksums)
     n1 = nat_check_capture(h1, "10.0.1.2", "203.0.113.2");
     cr_assert_eq(n1, n2, "%u frames on h1's link, %u on h2's", n1, n2);
     cr_assert_gt(n2, 10 + 10);
-    g_unlink(h1);
-    g_unlink(h2);
-    g_rmdir(dir);
+    test_tmpdir_remove(dir);
 }

@@ -273,13 +273,10 @@ G_STATIC_ASSERT(G_N_ELEMENTS(tshark_fields) == T_N);
 static GPtrArray *
 tshark_rows(const End *e)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("vns-vnic-XXXXXX", &error);
-    g_autofree char *pcap = NULL;
+    g_autofree char *dir = test_tmpdir("vns-vnic-XXXXXX");
+    g_autofree char *pcap = g_build_filename(dir, "vnic.pcap", NULL);
     GPtrArray *rows;
 
-    cr_assert_not_null(dir, "%s", error ? error->message : "");
-    pcap = g_build_filename(dir, "vnic.pcap", NULL);
     test_end_write_pcap(e, pcap);
     rows = test_tshark(pcap, tshark_fields, T_N, 0);
     g_unlink(pcap);

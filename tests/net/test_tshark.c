@@ -61,7 +61,6 @@ field(GPtrArray *rows, unsigned frame, int f)
 Test(tshark, wireshark_decodes_and_verifies_built_frames)
 {
     g_autoptr(VnsPacketPool) pool = vns_packet_pool_new();
-    g_autoptr(GError) error = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *pcap = NULL;
     g_autoptr(GPtrArray) rows = NULL;
@@ -84,8 +83,7 @@ Test(tshark, wireshark_decodes_and_verifies_built_frames)
     };
     const unsigned n = G_N_ELEMENTS(pkts);
 
-    dir = g_dir_make_tmp("vns-net-XXXXXX", &error);
-    cr_assert_not_null(dir, "%s", error ? error->message : "");
+    dir = test_tmpdir("vns-net-XXXXXX");
     pcap = g_build_filename(dir, "frames.pcap", NULL);
     /* Corrupt the last frame's IPv4 and UDP checksums. */
     vns_packet_data(bad)[14 + 10] ^= 0x01;
