@@ -12,8 +12,12 @@
  *      subnet -> the target: an ENI (the destination instance, or a
  *      middlebox), the internet gateway (1:1 public address translation),
  *      a NAT gateway (source NAT, then its own subnet's routes), a peered
- *      VPC, or a transit gateway (element type "transit-gateway", at the
- *      end of this file, which hands the packet to another VPC)
+ *      VPC, a transit gateway (element type "transit-gateway", at the
+ *      end of this file, which hands the packet to another VPC), or a
+ *      gateway endpoint (its prefix list's routes: out of its port to the
+ *      service, addresses unchanged). Interface endpoints are ENIs
+ *      without instance whose packets are translated to their service's
+ *      port.
  *   -> the destination subnet's network ACL (ingress) when it enters from
  *      another subnet -> the destination ENI's security groups (ingress)
  *   -> the instance.
@@ -66,6 +70,7 @@ typedef enum {
     VPC_TGT_ENI,
     VPC_TGT_PEER,
     VPC_TGT_TGW,                /* index into Vpc.tgw_names / tgw_refs */
+    VPC_TGT_GWEP,               /* a gateway endpoint's prefix-list route */
 } VpcTarget;
 /* Security-group connection classes (timeouts). */
 enum { VPC_CT_TCP, VPC_CT_UDP, VPC_CT_UDP_STREAM, VPC_CT_OTHER };
@@ -111,6 +116,8 @@ typedef struct {
     uint16_t port_lo, port_hi;  /* destination port range */
     uint32_t net, mask;         /* CIDR, host order */
     int group;                  /* SG rule: referenced group, or -1 */
+    uint16_t plist;             /* SG rule: gateway endpoint index + 1 whose
+                                 * prefix list is the peer block; 0 = none */
 } VpcRule;
 
 typedef struct {
@@ -140,6 +147,9 @@ typedef struct {
     uint64_t conntrack_max;     /* 0 = no limit */
     VpcConnTable ct;            /* tracked connections */
     GArray *logs;               /* of int: flow logs covering it */
+    int vpce;                   /* interface endpoint index + 1 whose ENI
+                                 * it is (no port, no instance); 0 = an
+                                 * instance's ENI */
     int line;
     /* Counters. */
     uint64_t pkts[2], bytes[2];
@@ -161,6 +171,7 @@ typedef struct {
     VnsPacket *q_head, *q_tail; /* waiting for gw_mac */
     uint32_t q_len;
     uint64_t pkts[2], bytes[2]; /* [VPC_IN] from the internet, [VPC_OUT] to it */
+    bool is_igw;                /* false: an endpoint's link to its service */
     int line;
 } VpcIgw;
 
@@ -200,6 +211,36 @@ typedef struct {
     int line;
 } VpcPeer;
 
+/* A gateway endpoint (S3, DynamoDB): its prefix list becomes a route in
+ * its route tables; matching packets leave by its link to the service,
+ * source addresses private. */
+typedef struct {
+    char *name;
+    int service;                /* index in "s3|dynamodb" */
+    GArray *prefixes;           /* of VnsIpPrefix: the managed prefix list */
+    VnsLpm *lpm;                /* the same, for membership tests */
+    GArray *policy;             /* of VpcRule (allow, net, mask): statements */
+    VpcIgw link;                /* the port toward the service */
+    uint64_t policy_denied;
+    int line;
+} VpcGwEp;
+
+/* An interface endpoint (AWS PrivateLink): ENIs in its subnets (entries
+ * of Vpc.enis with vpce set); TCP to them is source-translated to the
+ * link address and sent to the service address. */
+typedef struct {
+    char *name;
+    char *service;
+    int first_eni, n_enis;      /* its ENIs: a range of Vpc.enis */
+    VpcIgw link;                /* gateway = the service's address */
+    VnsTime idle_ps;
+    VpcConnTable fwd;           /* (client, ENI address, ports) -> link port */
+    VpcConnTable rev;           /* (link port) -> forward entry */
+    uint32_t cursor;            /* next link port to try */
+    uint64_t unsupported, ports_exhausted, unmatched;
+    int line;
+} VpcIfEp;
+
 typedef struct {
     uint16_t eni;
     uint8_t action;
@@ -237,12 +278,17 @@ struct Vpc {
     GArray *peers;              /* of VpcPeer */
     GPtrArray *tgw_names;       /* route targets left for connect (owned) */
     GPtrArray *tgw_refs;        /* the transit gateways they name */
+    GArray *gweps;              /* of VpcGwEp */
+    GArray *ifeps;              /* of VpcIfEp */
     int main_rt;
     int default_sg;
     GHashTable *by_addr;        /* private address -> ENI index + 1 */
     GHashTable *by_public;      /* public address -> ENI index + 1, or
                                  * -(NAT index + 1) */
-    int *port_kind;             /* per port: ENI index, or -(IGW index + 1) */
+    int *port_kind;             /* per port: ENI index, or -(link index + 1),
+                                 * links being the internet gateways, then
+                                 * the gateway endpoints, then the
+                                 * interface endpoints */
     /* Output FIFO. */
     VnsPacket *out_head, *out_tail;
     VnsEventId out_event;
@@ -393,6 +439,10 @@ static const VnsAttrSpec sg_ingress_attrs[] = {
       "Allowed source block. Give cidr or source-group." },
     { "source-group", VNS_ATTR_NAME, false, NULL, NULL,
       "Allowed sources: the addresses of the ENIs in this security group." },
+    { "prefix-list", VNS_ATTR_NAME, false, NULL, NULL,
+      "Allowed sources: the prefix list of this <gateway-endpoint> (AWS "
+      "lets security group rules reference a managed prefix list). Give "
+      "one of cidr, source-group and prefix-list." },
     { NULL }
 };
 
@@ -403,6 +453,10 @@ static const VnsAttrSpec sg_egress_attrs[] = {
     { "destination-group", VNS_ATTR_NAME, false, NULL, NULL,
       "Allowed destinations: the addresses of the ENIs in this security "
       "group." },
+    { "prefix-list", VNS_ATTR_NAME, false, NULL, NULL,
+      "Allowed destinations: the prefix list of this <gateway-endpoint> "
+      "(e.g. egress to S3 only through its endpoint). Give one of cidr, "
+      "destination-group and prefix-list." },
     { NULL }
 };
 
@@ -547,9 +601,103 @@ static const VnsSpec peer_spec = {
     "as in AWS).", peer_attrs, NULL, false,
 };
 
+static const VnsAttrSpec statement_attrs[] = {
+    { "effect", VNS_ATTR_ENUM, true, NULL, NULL,
+      "Allow or deny; a matching deny wins over any allow, as in IAM "
+      "policy evaluation.", "allow|deny" },
+    { "source", VNS_ATTR_PREFIX, false, "0.0.0.0/0", NULL,
+      "The private source addresses it applies to (IAM condition key "
+      "aws:VpcSourceIp)." },
+    { NULL }
+};
+
+static const VnsSpec statement_spec = {
+    "statement", "An endpoint policy statement, reduced to the source "
+    "address: requests from addresses no allow statement matches are "
+    "refused (policy_deny).", statement_attrs, NULL, false,
+};
+
+static const VnsSpec *const gwep_children[] = { &statement_spec, NULL };
+
+static const VnsAttrSpec gwep_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The endpoint's name: the target of its routes, a security group "
+      "rule's 'prefix-list', and the name of the VPC's port toward the "
+      "service (join it with a <link> to the host that plays the "
+      "service)." },
+    { "service", VNS_ATTR_ENUM, true, NULL, NULL,
+      "The AWS service: gateway endpoints exist for Amazon S3 and "
+      "DynamoDB only (AWS PrivateLink guide, 'Gateway endpoints').",
+      "s3|dynamodb" },
+    { "prefixes", VNS_ATTR_STRING, true, NULL, NULL,
+      "The service's AWS-managed prefix list (com.amazonaws.REGION.SERVICE):"
+      " comma-separated public IPv4 blocks outside the VPC's block, e.g. "
+      "the service's ranges for the region in AWS's ip-ranges.json." },
+    { "route-tables", VNS_ATTR_STRING, false, "", NULL,
+      "Comma-separated <route-table>s that get a route per prefix with the "
+      "endpoint as target; subnets associated with other tables do not use "
+      "it. Default: none." },
+    { "link-address", VNS_ATTR_IFADDR, true, NULL, NULL,
+      "The endpoint's address and prefix on its link to the service host "
+      "(which routes the VPC's addresses back to it)." },
+    { "next-hop", VNS_ATTR_IP, true, NULL, NULL,
+      "The service host's address on that link: packets to the prefixes "
+      "are sent to it, their addresses unchanged." },
+    { NULL }
+};
+
+static const VnsSpec gwep_spec = {
+    "gateway-endpoint", "A gateway VPC endpoint (S3 or DynamoDB): the "
+    "service's prefix list becomes a route in its route tables; matching "
+    "packets leave the VPC privately, with private source addresses, "
+    "without an internet or NAT gateway. Optional <statement> children "
+    "are its endpoint policy (default: full access, AWS's default policy).",
+    gwep_attrs, gwep_children, false,
+};
+
+static const VnsAttrSpec ifep_attrs[] = {
+    { "name", VNS_ATTR_NAME, true, NULL, NULL,
+      "The endpoint's name, also the VPC's port toward the service (join it "
+      "with a <link>). Its ENIs are named NAME-SUBNET (flow logs, report)." },
+    { "service", VNS_ATTR_STRING, true, NULL, NULL,
+      "The service's name, e.g. com.amazonaws.us-east-1.sqs (reported)." },
+    { "subnets", VNS_ATTR_STRING, true, NULL, NULL,
+      "Comma-separated subnets; the endpoint gets an ENI with a private "
+      "address in each." },
+    { "security-groups", VNS_ATTR_STRING, false, "default", NULL,
+      "The ENIs' security groups, comma-separated. Default: the VPC's "
+      "default security group (as AWS uses when none is given)." },
+    { "address", VNS_ATTR_STRING, false, NULL, NULL,
+      "The ENIs' private addresses, comma-separated, one per subnet in "
+      "order. Default: the first free address of each subnet." },
+    { "link-address", VNS_ATTR_IFADDR, true, NULL, NULL,
+      "The endpoint's address and prefix on its link to the service host: "
+      "the source the service sees (PrivateLink translates the client's "
+      "address; the provider does not see it)." },
+    { "service-address", VNS_ATTR_IP, true, NULL, NULL,
+      "The service host's address on that link: the destination of the "
+      "translated packets." },
+    { "idle-timeout", VNS_ATTR_TIME, false, "350s", NULL,
+      "A translated connection idle this long is forgotten. Default 350 s, "
+      "the TCP idle timeout of a Network Load Balancer, which fronts "
+      "PrivateLink endpoint services (Elastic Load Balancing, Network Load "
+      "Balancers, 'Connection idle timeout'); for AWS's own services an "
+      "assumption." },
+    { NULL }
+};
+
+static const VnsSpec ifep_spec = {
+    "interface-endpoint", "An interface VPC endpoint (AWS PrivateLink): an "
+    "ENI in each of its subnets, with security groups and flow logs like "
+    "any ENI; TCP connections to an ENI's address are forwarded to the "
+    "service and their replies come back. IPv4 TCP only; private DNS is "
+    "not modelled (clients use the address).", ifep_attrs, NULL, false,
+};
+
 static const VnsSpec *const vpc_children[] = {
     &subnet_spec, &route_table_spec, &igw_spec, &nat_spec, &sg_spec,
-    &acl_spec, &eni_spec, &log_spec, &peer_spec, NULL,
+    &acl_spec, &eni_spec, &log_spec, &peer_spec, &gwep_spec, &ifep_spec,
+    NULL,
 };
 
 static const VnsAttrSpec vpc_attrs[] = {
@@ -639,6 +787,8 @@ vpc_find_name(GArray *arr, size_t elt, size_t name_off, const char *name)
 #define TABLE(v, i) (&g_array_index((v)->tables, VpcRouteTable, (i)))
 #define LOG(v, i) (&g_array_index((v)->logs, VpcLog, (i)))
 #define PEER(v, i) (&g_array_index((v)->peers, VpcPeer, (i)))
+#define GWEP(v, i) (&g_array_index((v)->gweps, VpcGwEp, (i)))
+#define IFEP(v, i) (&g_array_index((v)->ifeps, VpcIfEp, (i)))
 
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
@@ -831,11 +981,17 @@ vpc_sg_rules(const Vpc *v, const VpcEni *e, int dir, const VpcFlow *f)
         const GArray *rules = GROUP(v, e->groups[gi])->rules[dir];
         for (guint i = 0; i < rules->len; i++) {
             const VpcRule *r = &g_array_index(rules, VpcRule, i);
+            uint32_t unused;
             if (!vpc_rule_l4(r, f))
                 continue;
-            if (r->group >= 0 ? vpc_group_has(GROUP(v, r->group), peer)
-                              : (peer & r->mask) == r->net)
+            if (r->plist != 0) {
+                if (vns_lpm_lookup_v4(GWEP(v, r->plist - 1)->lpm, peer,
+                                      &unused))
+                    return true;
+            } else if (r->group >= 0 ? vpc_group_has(GROUP(v, r->group), peer)
+                                     : (peer & r->mask) == r->net) {
                 return true;
+            }
         }
     }
     return false;
@@ -989,6 +1145,8 @@ vpc_reject(Vpc *v, int eni, const VpcFlow *f, VnsPacket *pkt,
     vns_packet_drop(pkt, &v->base, cause);
 }
 
+static void vpc_ifep_in(Vpc *v, int eni, VnsPacket *pkt, const VpcFlow *f);
+
 /* Hands the IP packet 'pkt' (taken; 'f' its flow) to ENI 'eni', coming
  * from subnet 'from' (-1: from outside the VPC): the destination subnet's
  * network ACL if it crosses a subnet boundary, the source/destination
@@ -1017,6 +1175,10 @@ vpc_deliver(Vpc *v, VnsPacket *pkt, const VpcFlow *f, int eni, int from)
     d->pkts[VPC_IN]++;
     d->bytes[VPC_IN] += f->size;
     v->forwarded++;
+    if (d->vpce != 0) {
+        vpc_ifep_in(v, eni, pkt, f);
+        return;
+    }
     vpc_xmit(v, pkt, d->port->index, &SUBNET(v, d->subnet)->router_mac,
              &d->mac, VNS_ETHERTYPE_IPV4);
 }
@@ -1511,6 +1673,183 @@ vpc_from_tgw(Vpc *v, int s, VnsPacket *pkt, VpcFlow *f)
     vpc_deliver(v, pkt, f, d, s);
 }
 
+/* ------------------------------------------------------------------ */
+/* Endpoints                                                           */
+
+/* Whether endpoint policy 'policy' (of VpcRule) lets source 'src' use the
+ * endpoint: no statement is AWS's default policy (full access); else a
+ * matching deny refuses, then a matching allow admits, then the implicit
+ * deny, as IAM evaluates policies. */
+static bool
+vpc_policy_pass(const GArray *policy, uint32_t src)
+{
+    bool allowed = false;
+
+    if (policy->len == 0)
+        return true;
+    for (guint i = 0; i < policy->len; i++) {
+        const VpcRule *r = &g_array_index(policy, VpcRule, i);
+        if ((src & r->mask) != r->net)
+            continue;
+        if (!r->allow)
+            return false;
+        allowed = true;
+    }
+    return allowed;
+}
+
+/* A packet (taken) that a route table sent to gateway endpoint 'ep': the
+ * endpoint policy, then out to the service with its private source
+ * address (AWS: instances need no public address; no internet or NAT
+ * gateway is involved). */
+static void
+vpc_gwep_out(Vpc *v, VpcGwEp *ep, VnsPacket *pkt, const VpcFlow *f)
+{
+    if (!vpc_policy_pass(ep->policy, f->src)) {
+        ep->policy_denied++;
+        vns_packet_drop(pkt, &v->base, VNS_DROP_POLICY_DENY);
+        return;
+    }
+    vpc_igw_out(v, &ep->link, pkt);
+}
+
+/* A packet (taken) from the service behind gateway endpoint 'ep': from
+ * an address of its prefix list to an ENI of the VPC, through the ENI's
+ * subnet ACL and security groups (a reply passes as tracked). */
+static void
+vpc_from_gwep(Vpc *v, VpcGwEp *ep, VnsPacket *pkt)
+{
+    gpointer x;
+    uint32_t unused;
+    VpcFlow f;
+
+    if (!vpc_flow(pkt, &f)) {
+        vns_packet_drop(pkt, &v->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    ep->link.pkts[VPC_IN]++;
+    ep->link.bytes[VPC_IN] += f.size;
+    if (!vns_lpm_lookup_v4(ep->lpm, f.src, &unused)) {
+        /* Only the service's addresses come through its endpoint. */
+        vns_packet_drop(pkt, &v->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    x = g_hash_table_lookup(v->by_addr, GUINT_TO_POINTER(f.dst));
+    if (x == NULL || ENI(v, GPOINTER_TO_INT(x) - 1)->vpce != 0) {
+        vns_packet_drop(pkt, &v->base, VNS_DROP_NO_ROUTE);
+        return;
+    }
+    vpc_deliver(v, pkt, &f, GPOINTER_TO_INT(x) - 1, -1);
+}
+
+/* A forward translation of an interface endpoint expires: its reverse
+ * entry goes. */
+static void
+vpc_ifep_expired(VpcConnTable *t, uint32_t idx, void *data)
+{
+    VpcIfEp *ep = data;
+
+    vpc_conn_remove(&ep->rev, (uint32_t) vpc_conn_at(t, idx)->user[0]);
+}
+
+/* A packet (taken; 'f' its flow) that passed the security groups of
+ * interface endpoint ENI 'eni': TCP only (AWS: interface endpoints carry
+ * IPv4 TCP); the source becomes the endpoint's link address and a port of
+ * its own, the destination the service's address (destination port
+ * kept), and it leaves by the link. */
+static void
+vpc_ifep_in(Vpc *v, int eni, VnsPacket *pkt, const VpcFlow *f)
+{
+    VpcIfEp *ep = IFEP(v, ENI(v, eni)->vpce - 1);
+    VnsTime now = vns_element_now(&v->base);
+    VpcConnKey k = {
+        .a = f->src, .b = f->dst, .pa = f->sport, .pb = f->dport,
+        .proto = f->proto,
+    };
+    uint32_t idx;
+    uint16_t port;
+
+    if (f->proto != VNS_IPPROTO_TCP) {
+        ep->unsupported++;
+        vns_packet_drop(pkt, &v->base, VNS_DROP_NO_ROUTE);
+        return;
+    }
+    vpc_conn_expire(&ep->fwd, now, vpc_ifep_expired, ep);
+    idx = vpc_conn_lookup(&ep->fwd, &k);
+    if (idx != VPC_CONN_NONE) {
+        vpc_conn_touch(&ep->fwd, idx, now);
+        port = (uint16_t) vpc_conn_at(&ep->fwd, idx)->user[1];
+    } else {
+        uint32_t span = VPC_NAT_PORT_MAX - VPC_NAT_PORT_MIN + 1;
+        VpcConnKey rk = { .proto = f->proto };
+        uint32_t tries, rev;
+
+        for (tries = 0; tries < span; tries++, ep->cursor++) {
+            rk.pa = (uint16_t) (VPC_NAT_PORT_MIN + ep->cursor % span);
+            if (vpc_conn_lookup(&ep->rev, &rk) == VPC_CONN_NONE)
+                break;
+        }
+        if (tries == span) {
+            ep->ports_exhausted++;
+            vns_packet_drop(pkt, &v->base, VNS_DROP_NAT_PORTS_EXHAUSTED);
+            return;
+        }
+        ep->cursor++;
+        port = rk.pa;
+        idx = vpc_conn_insert(&ep->fwd, &k, 0, now);
+        rev = vpc_conn_insert(&ep->rev, &rk, 0, now);
+        vpc_conn_at(&ep->rev, rev)->user[0] = idx;
+        vpc_conn_at(&ep->fwd, idx)->user[0] = rev;
+        vpc_conn_at(&ep->fwd, idx)->user[1] = port;
+    }
+    vpc_rewrite(pkt, false, ep->link.addr.addr.v4, port);
+    vpc_rewrite(pkt, true, ep->link.gateway, f->dport);
+    vpc_igw_out(v, &ep->link, pkt);
+}
+
+static void vpc_from_eni(Vpc *v, int ei, VnsPacket *pkt);
+
+/* A packet (taken) from the service behind interface endpoint 'ep': a
+ * reply to a translated connection goes back to the client as if the
+ * endpoint's ENI sent it (its security groups, its subnet's routes and
+ * ACL); anything else is dropped (AWS: an endpoint only returns responses
+ * to traffic initiated from the VPC). */
+static void
+vpc_from_ifep(Vpc *v, VpcIfEp *ep, VnsPacket *pkt)
+{
+    VnsTime now = vns_element_now(&v->base);
+    VpcConnKey rk = { 0 };
+    uint32_t rev, fwd;
+    const VpcConn *c;
+    gpointer x;
+    VpcFlow f;
+
+    if (!vpc_flow(pkt, &f)) {
+        vns_packet_drop(pkt, &v->base, VNS_DROP_MALFORMED);
+        return;
+    }
+    ep->link.pkts[VPC_IN]++;
+    ep->link.bytes[VPC_IN] += f.size;
+    rk.pa = f.dport;
+    rk.proto = f.proto;
+    vpc_conn_expire(&ep->fwd, now, vpc_ifep_expired, ep);
+    rev = f.src == ep->link.gateway && f.dst == ep->link.addr.addr.v4
+          ? vpc_conn_lookup(&ep->rev, &rk) : VPC_CONN_NONE;
+    if (rev == VPC_CONN_NONE) {
+        ep->unmatched++;
+        vns_packet_drop(pkt, &v->base, VNS_DROP_NOT_FOR_US);
+        return;
+    }
+    fwd = (uint32_t) vpc_conn_at(&ep->rev, rev)->user[0];
+    vpc_conn_touch(&ep->fwd, fwd, now);
+    c = vpc_conn_at(&ep->fwd, fwd);
+    x = g_hash_table_lookup(v->by_addr, GUINT_TO_POINTER(c->key.b));
+    g_assert(x != NULL);
+    vpc_rewrite(pkt, false, c->key.b, c->key.pb);
+    vpc_rewrite(pkt, true, c->key.a, c->key.pa);
+    vpc_from_eni(v, GPOINTER_TO_INT(x) - 1, pkt);
+}
+
 /* The IP packet 'pkt' (taken) arrived from ENI 'ei'. */
 static void
 vpc_from_eni(Vpc *v, int ei, VnsPacket *pkt)
@@ -1582,6 +1921,9 @@ vpc_from_eni(Vpc *v, int ei, VnsPacket *pkt)
         vpc_from_peer(p->peer, pkt, &f, v);
         break;
     }
+    case VPC_TGT_GWEP:
+        vpc_gwep_out(v, GWEP(v, r.index), pkt, &f);
+        break;
     case VPC_TGT_IGW: {
         gpointer x = g_hash_table_lookup(v->by_addr, GUINT_TO_POINTER(f.src));
         uint32_t pub = x != NULL ? ENI(v, GPOINTER_TO_INT(x) - 1)->public_ip : 0;
@@ -1692,9 +2034,30 @@ vpc_igw_arp(Vpc *v, VpcIgw *g, VnsPacket *pkt)
         vpc_igw_resolved(v, g, &a.sha);
     if (a.op == VNS_ARP_OP_REQUEST &&
         (a.tpa == g->addr.addr.v4 ||
-         g_hash_table_contains(v->by_public, GUINT_TO_POINTER(a.tpa))))
+         (g->is_igw &&
+          g_hash_table_contains(v->by_public, GUINT_TO_POINTER(a.tpa)))))
         vpc_arp_reply(v, g->port->index, &a, &g->mac);
     vns_packet_free(pkt);       /* consumed */
+}
+
+/* The link of port kind 'kind' (< 0): an internet gateway, a gateway
+ * endpoint (*gw set) or an interface endpoint (*ifep set). */
+static VpcIgw *
+vpc_port_link(Vpc *v, int kind, VpcGwEp **gw, VpcIfEp **ifep)
+{
+    guint i = (guint) (-kind - 1);
+
+    *gw = NULL;
+    *ifep = NULL;
+    if (i < v->igws->len)
+        return IGW(v, i);
+    i -= v->igws->len;
+    if (i < v->gweps->len) {
+        *gw = GWEP(v, i);
+        return &(*gw)->link;
+    }
+    *ifep = IFEP(v, i - v->gweps->len);
+    return &(*ifep)->link;
 }
 
 static void
@@ -1702,7 +2065,9 @@ vpc_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     Vpc *v = (Vpc *) self;
     int kind = v->port_kind[port];
-    VpcIgw *g = kind < 0 ? IGW(v, -kind - 1) : NULL;
+    VpcGwEp *gw = NULL;
+    VpcIfEp *ifep = NULL;
+    VpcIgw *g = kind < 0 ? vpc_port_link(v, kind, &gw, &ifep) : NULL;
     VnsIpv4Hdr ip;
     VnsEthHdr eth;
 
@@ -1741,7 +2106,11 @@ vpc_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
         return;
     }
     vns_packet_trim(pkt, ip.total_len);
-    if (g != NULL)
+    if (gw != NULL)
+        vpc_from_gwep(v, gw, pkt);
+    else if (ifep != NULL)
+        vpc_from_ifep(v, ifep, pkt);
+    else if (g != NULL)
         vpc_from_igw(v, g, pkt);
     else
         vpc_from_eni(v, kind, pkt);
@@ -2091,14 +2460,31 @@ vpc_cfg_groups(Vpc *v, GPtrArray *cfgs, GError **error)
             if (!vpc_cfg_l4(rc, &r, error) ||
                 !vpc_cfg_cidr(rc, "cidr", &r, &present, error))
                 return false;
-            if (present == vns_config_has(rc, gattr)) {
+            if ((int) present + (int) vns_config_has(rc, gattr) +
+                (int) vns_config_has(rc, "prefix-list") != 1) {
                 vns_config_error(error, rc, VNS_CONFIG_ERROR_CONFLICT,
-                                 "<%s> has %s, expected exactly one of 'cidr' "
-                                 "and '%s'", vns_config_element(rc),
-                                 present ? "both" : "neither", gattr);
+                                 "<%s> has %s, expected exactly one of 'cidr', "
+                                 "'%s' and 'prefix-list'",
+                                 vns_config_element(rc),
+                                 present || vns_config_has(rc, gattr)
+                                 ? "more than one" : "none", gattr);
                 return false;
             }
-            if (!present) {
+            if (vns_config_has(rc, "prefix-list")) {
+                g_autofree char *ref = NULL;
+                int pi;
+                if (!vns_config_string(rc, "prefix-list", &ref, error))
+                    return false;
+                pi = VPC_FIND(v->gweps, VpcGwEp, ref);
+                if (pi < 0) {
+                    vns_config_error(error, rc, VNS_CONFIG_ERROR_REFERENCE,
+                                     "<%s> 'prefix-list' is '%s', which names "
+                                     "no <gateway-endpoint> of the VPC",
+                                     vns_config_element(rc), ref);
+                    return false;
+                }
+                r.plist = (uint16_t) (pi + 1);
+            } else if (!present) {
                 g_autofree char *ref = NULL;
                 if (!vns_config_string(rc, gattr, &ref, error))
                     return false;
@@ -2320,6 +2706,335 @@ vpc_cfg_igws(Vpc *v, GPtrArray *cfgs, GHashTable *names, GError **error)
         gp->port = vns_element_add_port(&v->base, gp->name);
         gp->port->info.mtu = gp->mtu;
         gp->port->info.mac = gp->mac;
+    }
+    return true;
+}
+
+/* Reads an endpoint's link to its service: 'link-address' (its own
+ * address/prefix) and attribute 'hop' (the service host's address, on
+ * that link); adds the port 'name'. */
+static bool
+vpc_cfg_link(Vpc *v, const VnsConfig *c, VpcIgw *g, const char *name,
+             const char *hop, GError **error)
+{
+    bool present;
+
+    g->timer = VNS_EVENT_NONE;
+    g->mtu = v->mtu;
+    if (!vns_config_prefix(c, "link-address", VNS_IP_PREFIX_ALLOW_HOST_BITS,
+                           &g->addr, &present, error) ||
+        !vpc_cfg_ip4(c, hop, &g->gateway, error))
+        return false;
+    if (g->addr.addr.family != VNS_IP_V4 ||
+        !vns_ip_prefix_contains(&g->addr,
+                                &(VnsIpAddr) { .family = VNS_IP_V4,
+                                               .v4 = g->gateway }) ||
+        g->gateway == g->addr.addr.v4) {
+        vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT,
+                         "<%s> '%s' is not another address on the subnet of "
+                         "'link-address', expected the service host's IPv4 "
+                         "address on that link", vns_config_element(c), hop);
+        return false;
+    }
+    g->mac = vpc_derive_mac(v->base.name, name);
+    g->port = vns_element_add_port(&v->base, name);
+    g->port->info.mtu = g->mtu;
+    g->port->info.mac = g->mac;
+    return true;
+}
+
+static void
+vpc_link_drain(VpcIgw *g)
+{
+    while (g->q_head != NULL) {
+        VnsPacket *p = g->q_head;
+        g->q_head = p->next;
+        p->next = NULL;
+        vns_packet_free(p);
+    }
+    g->q_tail = NULL;
+    g->q_len = 0;
+}
+
+static void
+vpc_gwep_clear(gpointer p)
+{
+    VpcGwEp *ep = p;
+
+    g_free(ep->name);
+    if (ep->prefixes != NULL)
+        g_array_free(ep->prefixes, TRUE);
+    if (ep->policy != NULL)
+        g_array_free(ep->policy, TRUE);
+    vns_lpm_free(ep->lpm);
+    vpc_link_drain(&ep->link);
+}
+
+/* Gateway endpoints, before the security groups (whose rules may name
+ * their prefix lists); their routes are added by vpc_cfg_gwep_routes(). */
+static bool
+vpc_cfg_gweps(Vpc *v, GPtrArray *cfgs, GHashTable *names, GError **error)
+{
+    char a[VNS_IP_PREFIX_STRLEN], b[VNS_IP_PREFIX_STRLEN];
+
+    for (guint i = 0; i < cfgs->len; i++) {
+        const VnsConfig *c = cfgs->pdata[i];
+        g_autoptr(GPtrArray) stmts = vns_config_children(c, "statement");
+        g_autofree char *prefixes = NULL;
+        g_auto(GStrv) parts = NULL;
+        VpcGwEp ep = { 0 };
+        VpcGwEp *e;
+
+        ep.line = vns_config_line(c);
+        if (!vns_config_string(c, "name", &ep.name, error))
+            return false;
+        ep.prefixes = g_array_new(FALSE, TRUE, sizeof(VnsIpPrefix));
+        ep.policy = g_array_new(FALSE, TRUE, sizeof(VpcRule));
+        ep.lpm = vns_lpm_new(VNS_IP_V4);
+        g_array_append_val(v->gweps, ep);
+        e = GWEP(v, v->gweps->len - 1);
+        if (!vpc_cfg_unique(names, c, e->name, error) ||
+            !vns_config_enum(c, "service", &e->service, error) ||
+            !vns_config_string(c, "prefixes", &prefixes, error) ||
+            !vpc_cfg_link(v, c, &e->link, e->name, "next-hop", error))
+            return false;
+        parts = g_strsplit(prefixes, ",", -1);
+        for (size_t k = 0; parts[k] != NULL; k++) {
+            GError *local = NULL;
+            VnsIpPrefix pf;
+            uint32_t old;
+
+            if (!vns_ip_prefix_parse(g_strstrip(parts[k]), VNS_IP_PREFIX_STRICT,
+                                     &pf, &local) ||
+                pf.addr.family != VNS_IP_V4) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_BAD_VALUE,
+                                 "<gateway-endpoint> 'prefixes': '%s' %s, "
+                                 "expected IPv4 blocks such as 52.216.0.0/15",
+                                 parts[k], local != NULL ? local->message
+                                                         : "is IPv6");
+                g_clear_error(&local);
+                return false;
+            }
+            if (vns_ip_prefix_overlap(&pf, &v->cidr)) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT,
+                                 "<gateway-endpoint> prefix %s overlaps the "
+                                 "VPC's block %s, expected the service's "
+                                 "public blocks",
+                                 vns_ip_prefix_format(&pf, a),
+                                 vns_ip_prefix_format(&v->cidr, b));
+                return false;
+            }
+            if (vns_lpm_lookup_exact(e->lpm, &pf, &old))
+                continue;       /* listed twice */
+            g_array_append_val(e->prefixes, pf);
+            vns_lpm_insert(e->lpm, &pf, e->prefixes->len - 1);
+        }
+        if (e->prefixes->len == 0) {
+            vns_config_error(error, c, VNS_CONFIG_ERROR_MISSING,
+                             "<gateway-endpoint> 'prefixes' is empty, "
+                             "expected the service's prefix list");
+            return false;
+        }
+        for (guint k = 0; k < stmts->len; k++) {
+            VpcRule r = { 0 };
+            bool present;
+            int effect;
+
+            if (!vns_config_enum(stmts->pdata[k], "effect", &effect, error) ||
+                !vpc_cfg_cidr(stmts->pdata[k], "source", &r, &present, error))
+                return false;
+            r.allow = effect == 0;
+            g_array_append_val(e->policy, r);
+        }
+    }
+    return true;
+}
+
+/* Adds each gateway endpoint's prefixes to its route tables. AWS's route
+ * priority: the longest prefix first; for the same prefix a static route
+ * wins over a prefix-list route (Amazon VPC User Guide, "How route
+ * priority works"), so a route the table already has for a prefix keeps
+ * it. One endpoint per service per table (AWS allows one route per
+ * service in a route table). */
+static bool
+vpc_cfg_gwep_routes(Vpc *v, GPtrArray *cfgs, GError **error)
+{
+    for (guint i = 0; i < v->gweps->len; i++) {
+        const VnsConfig *c = cfgs->pdata[i];
+        VpcGwEp *e = GWEP(v, i);
+        g_autofree char *tables = NULL;
+        g_auto(GStrv) parts = NULL;
+
+        if (!vns_config_string(c, "route-tables", &tables, error))
+            return false;
+        parts = g_strsplit(tables, ",", -1);
+        for (size_t k = 0; parts[k] != NULL; k++) {
+            const char *n = g_strstrip(parts[k]);
+            VpcRouteTable *t;
+            int ti;
+
+            if (*n == '\0')
+                continue;
+            ti = VPC_FIND(v->tables, VpcRouteTable, n);
+            if (ti < 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                 "<gateway-endpoint> 'route-tables' names "
+                                 "'%s', which is no <route-table> of the VPC",
+                                 n);
+                return false;
+            }
+            t = TABLE(v, ti);
+            for (guint j = 0; j < t->routes->len; j++) {
+                const VpcRoute *r = &g_array_index(t->routes, VpcRoute, j);
+                if (r->kind == VPC_TGT_GWEP &&
+                    GWEP(v, r->index)->service == e->service) {
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT,
+                                     "<gateway-endpoint> '%s': route table "
+                                     "'%s' already routes this service to "
+                                     "'%s', expected one endpoint per "
+                                     "service per route table", e->name, n,
+                                     GWEP(v, r->index)->name);
+                    return false;
+                }
+            }
+            for (guint j = 0; j < e->prefixes->len; j++) {
+                VpcRoute r = {
+                    .to = g_array_index(e->prefixes, VnsIpPrefix, j),
+                    .kind = VPC_TGT_GWEP, .index = (int) i,
+                };
+                uint32_t old;
+                if (vns_lpm_lookup_exact(t->lpm, &r.to, &old))
+                    continue;   /* a static route for it wins */
+                g_array_append_val(t->routes, r);
+                vns_lpm_insert(t->lpm, &r.to, t->routes->len - 1);
+            }
+        }
+    }
+    return true;
+}
+
+static void
+vpc_ifep_clear(gpointer p)
+{
+    VpcIfEp *ep = p;
+
+    g_free(ep->name);
+    g_free(ep->service);
+    vpc_conn_free(&ep->fwd);
+    vpc_conn_free(&ep->rev);
+    vpc_link_drain(&ep->link);
+}
+
+/* Interface endpoints: each adds an ENI per subnet to Vpc.enis (after the
+ * instances' ENIs), with the endpoint's security groups. Addresses given
+ * are held now; the others are allocated in vpc_connect(). */
+static bool
+vpc_cfg_ifeps(Vpc *v, GPtrArray *cfgs, GHashTable *names, GError **error)
+{
+    for (guint i = 0; i < cfgs->len; i++) {
+        const VnsConfig *c = cfgs->pdata[i];
+        g_autofree char *subnets = NULL, *groups = NULL, *addrs = NULL;
+        g_auto(GStrv) sn = NULL, gn = NULL, an = NULL;
+        VpcIfEp ep = { 0 };
+        VpcIfEp *e;
+
+        ep.line = vns_config_line(c);
+        if (!vns_config_string(c, "name", &ep.name, error))
+            return false;
+        vpc_conn_init(&ep.fwd, 16);
+        vpc_conn_init(&ep.rev, 16);
+        g_array_append_val(v->ifeps, ep);
+        e = IFEP(v, v->ifeps->len - 1);
+        if (!vpc_cfg_unique(names, c, e->name, error) ||
+            !vns_config_string(c, "service", &e->service, error) ||
+            !vns_config_string(c, "subnets", &subnets, error) ||
+            !vns_config_string(c, "security-groups", &groups, error) ||
+            !vns_config_string(c, "address", &addrs, error) ||
+            !vns_config_time(c, "idle-timeout", &e->idle_ps, error) ||
+            !vpc_cfg_link(v, c, &e->link, e->name, "service-address", error))
+            return false;
+        e->fwd.timeout_ps[0] = e->idle_ps;
+        sn = g_strsplit(subnets, ",", -1);
+        gn = g_strsplit(groups, ",", -1);
+        an = addrs != NULL ? g_strsplit(addrs, ",", -1) : g_new0(char *, 1);
+        if (g_strv_length(sn) == 0 ||
+            (addrs != NULL && g_strv_length(an) != g_strv_length(sn))) {
+            vns_config_error(error, c, VNS_CONFIG_ERROR_BAD_VALUE,
+                             "<interface-endpoint> has %u subnets and %u "
+                             "addresses, expected at least one subnet and "
+                             "one address per subnet when 'address' is "
+                             "given", g_strv_length(sn), g_strv_length(an));
+            return false;
+        }
+        e->first_eni = (int) v->enis->len;
+        for (size_t k = 0; sn[k] != NULL; k++) {
+            VpcEni x = { 0 };
+            VpcEni *xp;
+            const char *sname = g_strstrip(sn[k]);
+
+            x.line = e->line;
+            x.vpce = (int) i + 1;
+            x.sdcheck = true;
+            x.logs = g_array_new(FALSE, FALSE, sizeof(int));
+            x.name = g_strdup_printf("%s-%s", e->name, sname);
+            vpc_conn_init(&x.ct, 16);
+            /* The <eni> defaults (EC2 API Reference,
+             * ConnectionTrackingConfiguration). */
+            x.ct.timeout_ps[VPC_CT_TCP] = 432000 * VNS_SEC;
+            x.ct.timeout_ps[VPC_CT_UDP] = 30 * VNS_SEC;
+            x.ct.timeout_ps[VPC_CT_UDP_STREAM] = 180 * VNS_SEC;
+            x.ct.timeout_ps[VPC_CT_OTHER] = 30 * VNS_SEC;
+            g_array_append_val(v->enis, x);
+            xp = ENI(v, v->enis->len - 1);
+            e->n_enis++;
+            xp->subnet = VPC_FIND(v->subnets, VpcSubnet, sname);
+            if (xp->subnet < 0) {
+                vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                 "<interface-endpoint> 'subnets' names '%s', "
+                                 "which is no <subnet> of the VPC", sname);
+                return false;
+            }
+            for (int j = e->first_eni; j + 1 < (int) v->enis->len; j++) {
+                if (ENI(v, j)->subnet == xp->subnet) {
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_DUPLICATE,
+                                     "<interface-endpoint> 'subnets' names "
+                                     "'%s' twice, expected one ENI per "
+                                     "subnet", sname);
+                    return false;
+                }
+            }
+            if (!vpc_cfg_unique(names, c, xp->name, error))
+                return false;
+            xp->mac = vpc_derive_mac(v->base.name, xp->name);
+            xp->groups = g_new0(int, g_strv_length(gn) + 1);
+            for (size_t j = 0; gn[j] != NULL; j++) {
+                const char *gname = g_strstrip(gn[j]);
+                int gi = VPC_FIND(v->groups, VpcGroup, gname);
+                if (gi < 0) {
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_REFERENCE,
+                                     "<interface-endpoint> 'security-groups' "
+                                     "names '%s', which is no "
+                                     "<security-group> of the VPC", gname);
+                    return false;
+                }
+                xp->groups[xp->n_groups++] = gi;
+            }
+            if (an[k] != NULL) {
+                GError *local = NULL;
+                if (!vns_ip4_parse(g_strstrip(an[k]), &xp->addr, &local)) {
+                    vns_config_error(error, c, VNS_CONFIG_ERROR_BAD_VALUE,
+                                     "<interface-endpoint> 'address': %s",
+                                     local->message);
+                    g_error_free(local);
+                    return false;
+                }
+                if (!vpc_check_private(v, c, SUBNET(v, xp->subnet), xp->addr,
+                                       error))
+                    return false;
+                g_hash_table_insert(v->by_addr, GUINT_TO_POINTER(xp->addr),
+                                    GINT_TO_POINTER((int) v->enis->len));
+            }
+        }
     }
     return true;
 }
@@ -2675,6 +3390,7 @@ vpc_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     g_autoptr(GPtrArray) subnets = NULL, tables = NULL, igws = NULL;
     g_autoptr(GPtrArray) nats = NULL, groups = NULL, acls = NULL;
     g_autoptr(GPtrArray) enis = NULL, logs = NULL, peers = NULL;
+    g_autoptr(GPtrArray) gweps = NULL, ifeps = NULL;
     uint64_t mtu;
 
     v->subnets = g_array_new(FALSE, TRUE, sizeof(VpcSubnet));
@@ -2695,6 +3411,10 @@ vpc_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     g_array_set_clear_func(v->peers, vpc_peer_clear);
     v->tgw_names = g_ptr_array_new_with_free_func(g_free);
     v->tgw_refs = g_ptr_array_new();
+    v->gweps = g_array_new(FALSE, TRUE, sizeof(VpcGwEp));
+    g_array_set_clear_func(v->gweps, vpc_gwep_clear);
+    v->ifeps = g_array_new(FALSE, TRUE, sizeof(VpcIfEp));
+    g_array_set_clear_func(v->ifeps, vpc_ifep_clear);
     v->by_addr = g_hash_table_new(g_direct_hash, g_direct_equal);
     v->by_public = g_hash_table_new(g_direct_hash, g_direct_equal);
     v->out_event = VNS_EVENT_NONE;
@@ -2721,22 +3441,36 @@ vpc_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     enis = vns_config_children(cfg, "eni");
     logs = vns_config_children(cfg, "flow-log");
     peers = vns_config_children(cfg, "peering");
+    gweps = vns_config_children(cfg, "gateway-endpoint");
+    ifeps = vns_config_children(cfg, "interface-endpoint");
     if (!vpc_cfg_subnets(v, subnets, names, error) ||
         !vpc_cfg_acls(v, acls, error) ||
+        !vpc_cfg_gweps(v, gweps, names, error) ||
         !vpc_cfg_groups(v, groups, error) ||
         !vpc_cfg_enis(v, enis, names, error) ||
+        !vpc_cfg_ifeps(v, ifeps, names, error) ||
         !vpc_cfg_igws(v, igws, names, error) ||
         !vpc_cfg_nats(v, nats, names, error) ||
         !vpc_cfg_peers(v, peers, names, error) ||
         !vpc_cfg_tables(v, tables, error) ||
+        !vpc_cfg_gwep_routes(v, gweps, error) ||
         !vpc_cfg_associate(v, subnets, error) ||
         !vpc_cfg_logs(v, logs, error))
         return false;
     v->port_kind = g_new0(int, self->ports->len + 1);
     for (guint i = 0; i < v->enis->len; i++)
-        v->port_kind[ENI(v, i)->port->index] = (int) i;
-    for (guint i = 0; i < v->igws->len; i++)
+        if (ENI(v, i)->port != NULL)
+            v->port_kind[ENI(v, i)->port->index] = (int) i;
+    for (guint i = 0; i < v->igws->len; i++) {
+        IGW(v, i)->is_igw = true;
         v->port_kind[IGW(v, i)->port->index] = -(int) i - 1;
+    }
+    for (guint i = 0; i < v->gweps->len; i++)
+        v->port_kind[GWEP(v, i)->link.port->index] =
+            -(int) (v->igws->len + i) - 1;
+    for (guint i = 0; i < v->ifeps->len; i++)
+        v->port_kind[IFEP(v, i)->link.port->index] =
+            -(int) (v->igws->len + v->gweps->len + i) - 1;
     return true;
 }
 
@@ -2846,7 +3580,7 @@ vpc_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
     g_autoptr(GPtrArray) enis = vns_config_children(cfg, "eni");
     char a[VNS_IP4_STRLEN], b[VNS_IP4_STRLEN], pb[VNS_IP_PREFIX_STRLEN];
 
-    for (guint i = 0; i < v->enis->len; i++) {
+    for (guint i = 0; i < enis->len; i++) {
         VpcEni *e = ENI(v, i);
         const VnsConfig *c = enis->pdata[i];
         const VpcSubnet *s = SUBNET(v, e->subnet);
@@ -2914,6 +3648,28 @@ vpc_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
         }
         g_hash_table_insert(v->by_addr, GUINT_TO_POINTER(n->addr), NULL);
     }
+    /* Interface endpoints' ENIs: the first free address of their subnet
+     * unless given, and membership of their security groups. */
+    for (guint i = enis->len; i < v->enis->len; i++) {
+        VpcEni *e = ENI(v, i);
+        if (e->addr == 0) {
+            e->addr = vpc_first_free(v, SUBNET(v, e->subnet));
+            if (e->addr == 0) {
+                g_autoptr(GPtrArray) eps =
+                    vns_config_children(cfg, "interface-endpoint");
+                vns_config_error(error, eps->pdata[e->vpce - 1],
+                                 VNS_CONFIG_ERROR_CONFLICT,
+                                 "<interface-endpoint> subnet '%s' has no free "
+                                 "address, expected room for the endpoint's "
+                                 "ENI", SUBNET(v, e->subnet)->name);
+                return false;
+            }
+            g_hash_table_insert(v->by_addr, GUINT_TO_POINTER(e->addr),
+                                GINT_TO_POINTER((int) i + 1));
+        }
+        for (int k = 0; k < e->n_groups; k++)
+            g_array_append_val(GROUP(v, e->groups[k])->members, e->addr);
+    }
     return true;
 }
 
@@ -2928,6 +3684,12 @@ vpc_start(VnsElement *self, GError **error)
     for (guint i = 0; i < v->igws->len; i++)
         if (IGW(v, i)->port->peer != NULL)
             vpc_igw_solicit(v, IGW(v, i));
+    for (guint i = 0; i < v->gweps->len; i++)
+        if (GWEP(v, i)->link.port->peer != NULL)
+            vpc_igw_solicit(v, &GWEP(v, i)->link);
+    for (guint i = 0; i < v->ifeps->len; i++)
+        if (IFEP(v, i)->link.port->peer != NULL)
+            vpc_igw_solicit(v, &IFEP(v, i)->link);
     return true;
 }
 
@@ -2953,6 +3715,14 @@ vpc_stop(VnsElement *self)
     vpc_drop_list(v, &v->out_head, &v->out_tail);
     for (guint i = 0; i < v->igws->len; i++) {
         VpcIgw *g = IGW(v, i);
+        vns_sim_cancel(self->sim, g->timer);
+        g->timer = VNS_EVENT_NONE;
+        vpc_drop_list(v, &g->q_head, &g->q_tail);
+        g->q_len = 0;
+    }
+    for (guint i = 0; i < v->gweps->len + v->ifeps->len; i++) {
+        VpcIgw *g = i < v->gweps->len ? &GWEP(v, i)->link
+                                      : &IFEP(v, i - v->gweps->len)->link;
         vns_sim_cancel(self->sim, g->timer);
         g->timer = VNS_EVENT_NONE;
         vpc_drop_list(v, &g->q_head, &g->q_tail);
@@ -2992,6 +3762,18 @@ vpc_reset(VnsElement *self)
     for (guint i = 0; i < v->peers->len; i++) {
         memset(PEER(v, i)->pkts, 0, sizeof PEER(v, i)->pkts);
         memset(PEER(v, i)->bytes, 0, sizeof PEER(v, i)->bytes);
+    }
+    for (guint i = 0; i < v->gweps->len; i++) {
+        VpcGwEp *e = GWEP(v, i);
+        memset(e->link.pkts, 0, sizeof e->link.pkts);
+        memset(e->link.bytes, 0, sizeof e->link.bytes);
+        e->policy_denied = 0;
+    }
+    for (guint i = 0; i < v->ifeps->len; i++) {
+        VpcIfEp *e = IFEP(v, i);
+        memset(e->link.pkts, 0, sizeof e->link.pkts);
+        memset(e->link.bytes, 0, sizeof e->link.bytes);
+        e->unsupported = e->ports_exhausted = e->unmatched = 0;
     }
 }
 
@@ -3072,6 +3854,32 @@ vpc_stats(VnsElement *self, VnsReport *report)
         vns_report_int(report, "packets_in", (int64_t) p->pkts[VPC_IN]);
         vns_report_int(report, "bytes_in", (int64_t) p->bytes[VPC_IN]);
     }
+    for (guint i = 0; i < v->gweps->len + v->ifeps->len; i++) {
+        bool gw = i < v->gweps->len;
+        const VpcGwEp *ge = gw ? GWEP(v, i) : NULL;
+        const VpcIfEp *ie = gw ? NULL : IFEP(v, i - v->gweps->len);
+        const VpcIgw *l = gw ? &ge->link : &ie->link;
+        g_autofree char *row = g_strdup_printf("%s:%s", self->name,
+                                               gw ? ge->name : ie->name);
+
+        vns_report_row(report, "vpc_endpoints", row);
+        vns_report_str(report, "type", gw ? "gateway" : "interface");
+        vns_report_str(report, "service",
+                       gw ? (ge->service == 0 ? "s3" : "dynamodb")
+                          : ie->service);
+        vns_report_int(report, "packets_to_service", (int64_t) l->pkts[VPC_OUT]);
+        vns_report_int(report, "bytes_to_service", (int64_t) l->bytes[VPC_OUT]);
+        vns_report_int(report, "packets_from_service", (int64_t) l->pkts[VPC_IN]);
+        vns_report_int(report, "bytes_from_service", (int64_t) l->bytes[VPC_IN]);
+        vns_report_int(report, "policy_denied",
+                       gw ? (int64_t) ge->policy_denied : 0);
+        vns_report_int(report, "active_connections",
+                       gw ? 0 : (int64_t) ie->fwd.n);
+        vns_report_int(report, "unsupported_protocol",
+                       gw ? 0 : (int64_t) ie->unsupported);
+        vns_report_int(report, "unmatched_from_service",
+                       gw ? 0 : (int64_t) ie->unmatched);
+    }
     for (guint i = 0; i < v->logs->len; i++) {
         const VpcLog *l = LOG(v, i);
 
@@ -3100,14 +3908,8 @@ vpc_free(VnsElement *self)
     }
     if (v->igws != NULL) {
         for (guint i = 0; i < v->igws->len; i++) {
-            VpcIgw *g = IGW(v, i);
-            while (g->q_head != NULL) {
-                VnsPacket *p = g->q_head;
-                g->q_head = p->next;
-                p->next = NULL;
-                vns_packet_free(p);
-            }
-            g_free(g->name);
+            vpc_link_drain(IGW(v, i));
+            g_free(IGW(v, i)->name);
         }
         g_array_free(v->igws, TRUE);
     }
@@ -3129,6 +3931,10 @@ vpc_free(VnsElement *self)
         g_ptr_array_free(v->tgw_names, TRUE);
     if (v->tgw_refs != NULL)
         g_ptr_array_free(v->tgw_refs, TRUE);
+    if (v->gweps != NULL)
+        g_array_free(v->gweps, TRUE);
+    if (v->ifeps != NULL)
+        g_array_free(v->ifeps, TRUE);
     if (v->by_addr != NULL)
         g_hash_table_destroy(v->by_addr);
     if (v->by_public != NULL)

@@ -3,7 +3,7 @@
  * One element is the whole VPC fabric and its implicit router: subnets,
  * route tables, an internet gateway, NAT gateways, security groups,
  * network ACLs, elastic network interfaces (ENIs) joined to <host>
- * interfaces, and flow logs. doc/models/vpc.md describes the model, its XML,
+ * interfaces, gateway and interface endpoints, and flow logs. doc/models/vpc.md describes the model, its XML,
  * its assumptions (each default with its AWS documentation page) and what
  * it leaves out. */
 #ifndef VNS_VPC_H

@@ -718,3 +718,298 @@ Test(vpc, internet_gateway_mtu_and_path_mtu_discovery)
     too_big("192.0.2.0/24", 0, 1);      /* the ICMP error is denied */
     too_big("10.1.0.0/16", 1, 0);       /* allowed: the host learns 1500 */
 }
+
+/* ---- VPC endpoints ------------------------------------------------------- *
+ * [GWE]  AWS PrivateLink guide, "Gateway endpoints": S3 and DynamoDB only;
+ *        a route per prefix of the service's prefix list is added to each
+ *        selected route table with the endpoint as target; instances need
+ *        no internet or NAT gateway and keep their private addresses;
+ *        subnets whose route table is not selected do not use it.
+ * [PRIO] Amazon VPC User Guide, "How route priority works": longest prefix
+ *        first, then static routes before prefix-list routes.
+ * [IFE]  AWS PrivateLink guide, interface endpoints: an ENI with a
+ *        private address in each selected subnet, its security groups
+ *        control inbound traffic; IPv4 TCP only; responses only to traffic
+ *        initiated from the VPC.
+ * [POL]  AWS PrivateLink guide, "Control access to VPC endpoints using
+ *        endpoint policies": the default policy allows full access; an
+ *        explicit deny overrides an allow (IAM policy evaluation). */
+
+#define EP_TOPO "ok-vpc-endpoints-topo.xml"
+
+static VnsPacket *
+tcp4(Bench *b, const char *src, const char *dst, uint16_t sport,
+     uint16_t dport, uint8_t flags)
+{
+    VnsPacket *pkt = vns_packet_new(vns_net_pool(b->net), 0);
+    VnsIpAddr s = { .family = VNS_IP_V4, .v4 = ip4(src) };
+    VnsIpAddr d = { .family = VNS_IP_V4, .v4 = ip4(dst) };
+    VnsTcpHdr t = { .sport = sport, .dport = dport, .seq = 1000,
+                    .ack = flags & VNS_TCP_ACK ? 2001 : 0, .flags = flags,
+                    .window = 65535 };
+    VnsIpv4Hdr ip = { .ttl = 64, .proto = VNS_IPPROTO_TCP, .src = s.v4,
+                      .dst = d.v4, .id = 1, .df = true };
+
+    vns_tcp_push(pkt, &t, &s, &d);
+    vns_ipv4_push(pkt, &ip);
+    return pkt;
+}
+
+Test(vpc, gateway_endpoint_keeps_s3_traffic_private)
+{
+    /* [GWE] app's subnet routes 0.0.0.0/0 to nat1 and has no internet
+     * gateway route; rt-app is associated with vpce-s3, whose /15 is more
+     * specific than 0/0 [PRIO]: app's datagram to 52.216.10.10 reaches
+     * the S3 host with its private source 10.5.1.10, and the internet copy
+     * of that address (ext) sees nothing: no NAT translation, no internet
+     * gateway packet. S3's answer comes back to app. other's subnet
+     * (rt-other, not associated) reaches the same address through nat1:
+     * ext sees 203.0.113.20:1024. 54.231.1.1 is in the prefix list too,
+     * but rt-app has a static route for exactly 54.231.0.0/17, which wins
+     * over the prefix-list route [PRIO]: through nat1. */
+    Bench b;
+    TestApp *app, *other, *s3, *ext;
+
+    bench_open(&b, EP_TOPO, NULL);
+    app = app_attach(b.net, "app", "app-app", VNS_IPPROTO_UDP, 40000);
+    other = app_attach(b.net, "other", "app-other", VNS_IPPROTO_UDP, 40000);
+    s3 = app_attach(b.net, "s3", "app-s3", VNS_IPPROTO_UDP, 443);
+    ext = app_attach(b.net, "ext", "app-ext", VNS_IPPROTO_UDP, 443);
+    bench_start(&b);
+    app_send_at(app, 10 * VNS_MS, udp4(b.net, "10.5.1.10", "52.216.10.10",
+                                       40000, 443, 100, 64, true));
+    app_send_at(s3, 20 * VNS_MS, udp4(b.net, "52.216.10.10", "10.5.1.10",
+                                      443, 40000, 200, 64, true));
+    app_send_at(other, 30 * VNS_MS, udp4(b.net, "10.5.2.10", "52.216.10.10",
+                                         40000, 443, 100, 64, true));
+    app_send_at(app, 40 * VNS_MS, udp4(b.net, "10.5.1.10", "54.231.1.1",
+                                       40000, 443, 100, 64, true));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    cr_assert_eq(s3->rx->len, 1, "s3 got %u", s3->rx->len);
+    cr_assert_eq(vns_wire_get32(rx(s3, 0)->hdr + 12), ip4("10.5.1.10"),
+                 "the source was translated");
+    cr_assert_eq(app->rx->len, 1, "S3's answer did not come back");
+    cr_assert_eq(vns_wire_get32(rx(app, 0)->hdr + 12), ip4("52.216.10.10"));
+    cr_assert_eq(ext->rx->len, 1, "ext got %u", ext->rx->len);
+    cr_assert_eq(vns_wire_get32(rx(ext, 0)->hdr + 12), ip4("203.0.113.20"));
+    cr_assert_eq(other->rx->len, 0);
+    /* 128 bytes out (100 + 8 UDP + 20 IPv4), 228 back. */
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-s3",
+                       "packets_to_service"), 1);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-s3",
+                       "bytes_to_service"), 128);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-s3",
+                       "bytes_from_service"), 228);
+    /* nat1 carried other's datagram and the one to 54.231.1.1 only. */
+    cr_assert_eq(vstat(&b, "nat_gateways", "vpc:nat1",
+                       "packets_out_to_destination"), 2);
+    cr_assert_eq(vstat(&b, "nat_gateways", "vpc:nat1",
+                       "bytes_out_to_destination"), 256);
+    cr_assert_eq(vstat(&b, "internet_gateways", "vpc:igw", "packets_out"), 2);
+    bench_finish(&b);
+}
+
+static uint32_t
+gwep_run(const char *tables)
+{
+    const char *const set[] = { "s3_tables", tables, NULL };
+    Bench b;
+    TestApp *app, *s3;
+    uint32_t got;
+
+    bench_open(&b, EP_TOPO, set);
+    app = app_attach(b.net, "app", "app-app", VNS_IPPROTO_UDP, 40000);
+    s3 = app_attach(b.net, "s3", "app-s3", VNS_IPPROTO_UDP, 443);
+    (void) app_attach(b.net, "ext", "app-ext", VNS_IPPROTO_UDP, 443);
+    bench_start(&b);
+    app_send_at(app, 10 * VNS_MS, udp4(b.net, "10.5.1.10", "52.216.10.10",
+                                       40000, 443, 100, 64, true));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    got = s3->rx->len;
+    cr_assert_eq(vstat(&b, "nat_gateways", "vpc:nat1",
+                       "packets_out_to_destination"), got == 1 ? 0 : 1);
+    bench_finish(&b);
+    return got;
+}
+
+Test(vpc, route_table_not_associated_does_not_use_the_endpoint)
+{
+    /* [GWE] the same datagram with vpce-s3 associated with rt-other only
+     * (or with no table) follows rt-app's 0/0 to the NAT gateway. */
+    cr_assert_eq(gwep_run("rt-app"), 1);
+    cr_assert_eq(gwep_run("rt-other"), 0);
+    cr_assert_eq(gwep_run(""), 0);
+}
+
+static void
+gwep_policy(const char *deny, guint expect_rx, int64_t expect_denied)
+{
+    /* app2's security group allows UDP out to vpce-s3's prefix list
+     * only: its datagram to S3 passes, the one to 198.51.100.6 is denied
+     * (sg_deny). [POL] the policy allows 10.5.0.0/16 and denies 'deny'. */
+    const char *const set[] = { "s3_deny", deny, NULL };
+    Bench b;
+    TestApp *app2, *s3;
+
+    bench_open(&b, EP_TOPO, set);
+    app2 = app_attach(b.net, "app2", "app-app2", VNS_IPPROTO_UDP, 40000);
+    s3 = app_attach(b.net, "s3", "app-s3", VNS_IPPROTO_UDP, 443);
+    bench_start(&b);
+    app_send_at(app2, 10 * VNS_MS, udp4(b.net, "10.5.1.11", "52.216.10.10",
+                                        40000, 443, 100, 64, true));
+    app_send_at(app2, 20 * VNS_MS, udp4(b.net, "10.5.1.11", "198.51.100.6",
+                                        40000, 443, 100, 64, true));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    cr_assert_eq(s3->rx->len, expect_rx);
+    cr_assert_eq(vstat(&b, "enis", "vpc:eni-app2", "sg_denied_out"), 1);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-s3", "policy_denied"),
+                 expect_denied);
+    cr_assert_eq(drops(&b, "vpc", VNS_DROP_POLICY_DENY),
+                 (uint64_t) expect_denied);
+    bench_finish(&b);
+}
+
+Test(vpc, gateway_endpoint_prefix_list_rule_and_policy)
+{
+    gwep_policy("192.0.2.0/24", 1, 0);
+    gwep_policy("10.5.1.11/32", 0, 1);  /* the deny wins over the allow */
+}
+
+Test(vpc, interface_endpoint_forwards_tcp_and_replies_return)
+{
+    /* [IFE] app (same subnet as the endpoint's ENI 10.5.1.50) sends a SYN
+     * to 10.5.1.50:443; sg-api allows TCP 443 from the subnet. The service
+     * host sees it from the endpoint's link address 100.64.20.1 and the
+     * endpoint's first port, 1024, to its own address, port 443 kept. Its
+     * SYN-ACK to 100.64.20.1:1024 reaches app from 10.5.1.50:443 to port
+     * 40000. A UDP datagram to the endpoint is dropped (TCP only). The
+     * flow log has ACCEPT records at the endpoint's ENI both ways [FL]:
+     * 40 bytes each (20 IPv4 + 20 TCP, RFC 791/793). */
+    Bench b;
+    TestApp *app, *api;
+    g_autofree char *log = NULL;
+
+    bench_open(&b, EP_TOPO, NULL);
+    app = app_attach(b.net, "app", "app-app", VNS_IPPROTO_TCP, 40000);
+    (void) app_attach(b.net, "app", "app-app-udp", VNS_IPPROTO_UDP, 40001);
+    api = app_attach(b.net, "api", "app-api", VNS_IPPROTO_TCP, 443);
+    bench_start(&b);
+    app_send_at(app, 10 * VNS_MS, tcp4(&b, "10.5.1.10", "10.5.1.50", 40000,
+                                       443, VNS_TCP_SYN));
+    app_send_at(api, 20 * VNS_MS, tcp4(&b, "100.64.20.2", "100.64.20.1", 443,
+                                       1024, VNS_TCP_SYN | VNS_TCP_ACK));
+    app_send_at(app, 30 * VNS_MS, udp4(b.net, "10.5.1.10", "10.5.1.50", 40001,
+                                       443, 100, 64, true));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    cr_assert_eq(api->rx->len, 1, "api got %u", api->rx->len);
+    cr_assert_eq(vns_wire_get32(rx(api, 0)->hdr + 12), ip4("100.64.20.1"));
+    cr_assert_eq(vns_wire_get32(rx(api, 0)->hdr + 16), ip4("100.64.20.2"));
+    cr_assert_eq(vns_wire_get16(rx(api, 0)->hdr + 20), 1024);
+    cr_assert_eq(vns_wire_get16(rx(api, 0)->hdr + 22), 443);
+    cr_assert_eq(app->rx->len, 1, "the SYN-ACK did not come back");
+    cr_assert_eq(vns_wire_get32(rx(app, 0)->hdr + 12), ip4("10.5.1.50"));
+    cr_assert_eq(vns_wire_get16(rx(app, 0)->hdr + 20), 443);
+    cr_assert_eq(vns_wire_get16(rx(app, 0)->hdr + 22), 40000);
+    cr_assert_eq(rx(app, 0)->hdr[33], VNS_TCP_SYN | VNS_TCP_ACK);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-api",
+                       "active_connections"), 1);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-api",
+                       "unsupported_protocol"), 1);
+    cr_assert_eq(vstat(&b, "enis", "vpc:vpce-api-app", "packets_in"), 2);
+    {
+        /* An endpoint without 'address' takes the first free address of
+         * its subnet after the four reserved ones [SUB]: 10.5.2.4. */
+        g_autoptr(VnsReport) r = vns_report_new();
+        const VnsField *f;
+
+        vns_net_stats(b.net, r);
+        f = vns_report_find(r, "enis", "vpc:vpce-ddb-other", "address");
+        cr_assert_not_null(f);
+        cr_assert_str_eq(f->s, "10.5.2.4");
+    }
+    log = flow_log(&b, "t-ep.log");
+    cr_assert(has_line(log, "2 123456789010 vpce-api-app 10.5.1.10 10.5.1.50 "
+                       "40000 443 6 1 40 0 0 ACCEPT OK"), "%s", log);
+    cr_assert(has_line(log, "2 123456789010 vpce-api-app 10.5.1.50 10.5.1.10 "
+                       "443 40000 6 1 40 0 0 ACCEPT OK"), "%s", log);
+    bench_finish(&b);
+}
+
+Test(vpc, interface_endpoint_security_group_denies_other_sources)
+{
+    /* [IFE] sg-api allows TCP 443 from 10.5.1.0/24 only: other
+     * (10.5.2.10) is denied at the endpoint's ENI (sg_deny, a REJECT
+     * record there), the service sees nothing. An unsolicited packet from
+     * the service is dropped (not_for_us). */
+    Bench b;
+    TestApp *other, *api;
+    g_autofree char *log = NULL;
+
+    bench_open(&b, EP_TOPO, NULL);
+    other = app_attach(b.net, "other", "app-other", VNS_IPPROTO_TCP, 40000);
+    api = app_attach(b.net, "api", "app-api", VNS_IPPROTO_TCP, 443);
+    bench_start(&b);
+    app_send_at(other, 10 * VNS_MS, tcp4(&b, "10.5.2.10", "10.5.1.50", 40000,
+                                         443, VNS_TCP_SYN));
+    app_send_at(api, 20 * VNS_MS, tcp4(&b, "100.64.20.2", "100.64.20.1", 443,
+                                       1024, VNS_TCP_SYN | VNS_TCP_ACK));
+    vns_sim_run_until(b.sim, 100 * VNS_MS);
+    cr_assert_eq(api->rx->len, 0);
+    cr_assert_eq(other->rx->len, 0);
+    cr_assert_eq(vstat(&b, "enis", "vpc:vpce-api-app", "sg_denied_in"), 1);
+    cr_assert_eq(drops(&b, "vpc", VNS_DROP_SG_DENY), 1);
+    cr_assert_eq(drops(&b, "vpc", VNS_DROP_NOT_FOR_US), 1);
+    cr_assert_eq(vstat(&b, "vpc_endpoints", "vpc:vpce-api",
+                       "unmatched_from_service"), 1);
+    log = flow_log(&b, "t-ep.log");
+    cr_assert(has_line(log, "2 123456789010 vpce-api-app 10.5.2.10 10.5.1.50 "
+                       "40000 443 6 1 40 0 0 REJECT OK"), "%s", log);
+    bench_finish(&b);
+}
+
+Test(vpc, bad_endpoint_references_are_refused)
+{
+    check_bad("bad-vpc-endpoint-table.xml", NULL, 10, VNS_CONFIG_ERROR_REFERENCE,
+              "<gateway-endpoint> 'route-tables' names 'rt-nope', which is no "
+              "<route-table> of the VPC");
+    check_bad("bad-vpc-endpoint-subnet.xml", NULL, 9,
+              VNS_CONFIG_ERROR_REFERENCE,
+              "<interface-endpoint> 'subnets' names 'nope', which is no "
+              "<subnet> of the VPC");
+}
+
+Test(vpc, endpoints_experiment_s3_bypasses_the_nat_gateway)
+{
+    /* experiments/vpc-endpoints.xml [GWE]: app1's 1,000,000-byte TCP
+     * upload to S3 crosses vpce-s3 whole: every segment leaves by the
+     * endpoint, each with 40 bytes of headers (20 IPv4 + 20 TCP, RFC
+     * 791/793) plus the SYN's options (at most 40, RFC 793); S3's ACKs
+     * come back through it. nat1 carries app-out alone: 101 datagrams of
+     * 528 bytes (500 + 8 + 20) = 53,328 bytes, as in vpc-three-tier: the
+     * S3 bytes cost no NAT gateway data processing. The flow log shows
+     * the upload with app1's private address. */
+    g_autoptr(VnsReport) r = models_test_run(EXP("vpc-endpoints.xml"), NULL, 0);
+    GString *log = g_hash_table_lookup(vns_report_files(r), "vpc1-flows.log");
+    double pkts = run_num(r, "vpc_endpoints", "vpc1:vpce-s3",
+                          "packets_to_service");
+    double bytes = run_num(r, "vpc_endpoints", "vpc1:vpce-s3",
+                           "bytes_to_service");
+    double sent = run_num(r, "flows", "s3-put", "sent_segments");
+
+    cr_assert_eq(run_num(r, "flows", "s3-put", "delivered_bytes"), 1000000);
+    cr_assert_eq(pkts, sent, "%g packets through the endpoint, %g sent", pkts,
+                 sent);
+    cr_assert(bytes >= 1000000 + 40 * pkts && bytes <= 1000000 + 40 * pkts + 40,
+              "bytes %g for %g packets", bytes, pkts);
+    cr_assert(run_num(r, "vpc_endpoints", "vpc1:vpce-s3",
+                      "packets_from_service") > 0);
+    cr_assert_eq(run_num(r, "nat_gateways", "vpc1:nat1",
+                         "bytes_out_to_destination"), 53328);
+    cr_assert_eq(run_num(r, "nat_gateways", "vpc1:nat1",
+                         "packets_out_to_destination"), 101);
+    cr_assert_eq(run_num(r, "internet_gateways", "vpc1:igw", "bytes_out"),
+                 53328);
+    cr_assert_not_null(log);
+    cr_assert_not_null(strstr(log->str, " eni-app1 10.0.1.10 52.216.10.10 "),
+                       "%s", log->str);
+}
