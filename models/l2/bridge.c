@@ -369,28 +369,22 @@ fdb_learn(Bridge *br, uint16_t vid, const uint8_t *mac, uint16_t port,
 /* ------------------------------------------------------------------ */
 /* Forwarding                                                          */
 
-/* The last step of a copy: the egress MTU check, then the port. */
+/* The last step of a copy, after its egress CPU time if any (the tx
+ * stage's release callback): the egress MTU check, then the port. */
 static void
-bridge_xmit(Bridge *br, VnsPacket *pkt, uint16_t out)
+bridge_xmit(VnsElement *self, VnsPacket *pkt, uint32_t out, const void *data)
 {
-    VnsPort *port = vns_element_port(&br->base, out);
+    VnsPort *port = vns_element_port(self, (uint16_t) out);
     uint32_t mtu = port->peer != NULL ? port->peer->info.mtu : 0;
 
+    (void) data;
     /* is_skb_forwardable(): len <= mtu + hard_header_len + VLAN_HLEN. */
     if (G_UNLIKELY(mtu != 0 &&
                    vns_packet_size(pkt) > mtu + VNS_ETH_HLEN + VNS_VLAN_HLEN)) {
-        vns_packet_drop(pkt, &br->base, VNS_DROP_MTU_EXCEEDED);
+        vns_packet_drop(pkt, self, VNS_DROP_MTU_EXCEEDED);
         return;
     }
     vns_port_send(port, pkt);
-}
-
-/* An egress copy's CPU service ended. */
-static void
-bridge_tx_done(VnsElement *self, VnsPacket *pkt, uint32_t out, const void *data)
-{
-    (void) data;
-    bridge_xmit((Bridge *) self, pkt, (uint16_t) out);
 }
 
 /* Sends one copy (taken) out of port 'out': sets its tag as the port
@@ -591,7 +585,7 @@ bridge_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     uint64_t fdb_max, slots = 2;
 
     vns_cpu_stage_init(&br->rx_cpu, self, "bridge-rx", bridge_rx_done);
-    vns_cpu_stage_init(&br->tx_cpu, self, "bridge-tx", bridge_tx_done);
+    vns_cpu_stage_init(&br->tx_cpu, self, "bridge-tx", bridge_xmit);
     if (cfg == NULL) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_MISSING,
                     "bridge '%s' has no configuration, expected a <bridge> "

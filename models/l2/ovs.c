@@ -34,7 +34,8 @@
  * translates a flow); the packet itself is changed when the actions are
  * executed, after its CPU time. Nothing is allocated per packet: flows,
  * groups, the cache and the MAC table are allocated at load time, clones
- * come from the packet pool, and CPU slots grow by doubling. */
+ * come from the packet pool, and the CPU stage's ring (src/net/cpu_stage.h)
+ * grows by doubling. */
 #include <config.h>
 #include "models/l2/ovs.h"
 
@@ -42,6 +43,7 @@
 #include <string.h>
 #include "models/l2/ovs_match.h"
 #include "net/eth.h"
+#include "net/cpu_stage.h"
 #include "net/node.h"
 
 /* OpenFlow 1.3 section 7.3.1: tables 0 to OFPTT_MAX = 0xfe. */
@@ -118,13 +120,6 @@ typedef struct {
     VnsTime seen_ps;
 } OvsMacEntry;
 
-/* A packet being served by the node's CPU. */
-typedef struct {
-    VnsPacket *pkt;             /* owned; NULL = free or dropped by a stop */
-    uint16_t in_port;
-    OvsPath path;
-} OvsSlot;
-
 typedef struct {
     uint64_t packets;           /* received */
     uint64_t cache_hits;
@@ -151,10 +146,8 @@ typedef struct {
     uint32_t mac_used;
     GHashTable *mac_index;      /* OvsMacEntry* -> itself, by (mac, vlan) */
     VnsTime mac_aging_ps;
-    OvsSlot *slots;             /* CPU slots, grown by doubling */
-    uint32_t *slot_free;        /* stack of free slot indices */
-    uint32_t n_slots;
-    uint32_t n_free;
+    VnsCpuStage cpu;            /* packets in CPU service; tag: in port,
+                                 * data: their OvsPath */
     OvsStats st;
 } Ovs;
 
@@ -680,49 +673,14 @@ ovs_execute(Ovs *o, VnsPacket *pkt, uint16_t in_port, const OvsPath *path)
 /* ------------------------------------------------------------------ */
 /* Receiving, with or without the CPU                                  */
 
-static uint32_t
-ovs_slot_alloc(Ovs *o)
-{
-    if (o->n_free == 0) {
-        uint32_t old = o->n_slots, cap = MAX(16u, 2 * old);
-        o->slots = g_renew(OvsSlot, o->slots, cap);
-        o->slot_free = g_renew(uint32_t, o->slot_free, cap);
-        memset(o->slots + old, 0, (cap - old) * sizeof *o->slots);
-        for (uint32_t i = cap; i > old; i--)
-            o->slot_free[o->n_free++] = i - 1;
-        o->n_slots = cap;
-    }
-    return o->slot_free[--o->n_free];
-}
-
+/* A packet's CPU time is over: execute its actions. Packets leave as
+ * their own jobs end (a hit overtakes a miss on another core). */
 static void
-ovs_slot_release(Ovs *o, uint32_t slot)
+ovs_cpu_done(VnsElement *self, VnsPacket *pkt, uint32_t in_port,
+             const void *path)
 {
-    o->slot_free[o->n_free++] = slot;
+    ovs_execute((Ovs *) self, pkt, (uint16_t) in_port, path);
 }
-
-/* A packet's CPU time is over: execute its actions. The slot, not the
- * event, owns the packet, so a stop can drop it. */
-static void
-ovs_cpu_done(VnsSim *sim, void *ctx, void *arg)
-{
-    Ovs *o = ctx;
-    uint32_t slot = GPOINTER_TO_UINT(arg) - 1;
-    OvsSlot *s = &o->slots[slot];
-    VnsPacket *pkt = s->pkt;
-    OvsPath path;
-    uint16_t in_port;
-
-    if (pkt == NULL)
-        return;                 /* dropped by a stop */
-    path = s->path;             /* the slot array may move while executing */
-    in_port = s->in_port;
-    s->pkt = NULL;
-    ovs_slot_release(o, slot);
-    ovs_execute(o, pkt, in_port, &path);
-}
-
-static const VnsEventType ovs_cpu_event = { "ovs-cpu", ovs_cpu_done, NULL };
 
 static void
 ovs_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
@@ -731,7 +689,6 @@ ovs_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     VnsTime now = vns_element_now(self);
     VnsOvsKey key;
     OvsPath path;
-    uint32_t slot;
     bool hit;
 
     o->st.packets++;
@@ -741,20 +698,8 @@ ovs_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
     }
     vns_ovs_key_extract(&key, pkt, o->ofports[port]);
     hit = ovs_classify(o, &key, vns_packet_size(pkt), now, &path);
-    if (self->node == NULL) {
-        ovs_execute(o, pkt, port, &path);
-        return;
-    }
-    slot = ovs_slot_alloc(o);
-    if (!vns_node_cpu_run(self->node, hit ? o->cost_hit_ps : o->cost_miss_ps,
-                          &ovs_cpu_event, o, GUINT_TO_POINTER(slot + 1))) {
-        ovs_slot_release(o, slot);
-        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    o->slots[slot].pkt = pkt;
-    o->slots[slot].in_port = port;
-    o->slots[slot].path = path;
+    vns_cpu_stage_submit_data(&o->cpu, pkt, port,
+                              hit ? o->cost_hit_ps : o->cost_miss_ps, &path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1075,6 +1020,8 @@ ovs_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     uint64_t cache_size, mac_max;
     gsl_rng *rng;
 
+    vns_cpu_stage_init(&o->cpu, self, "ovs-cpu", ovs_cpu_done);
+    vns_cpu_stage_configure(&o->cpu, VNS_CPU_STAGE_AS_DONE, sizeof(OvsPath));
     o->flows = g_ptr_array_new_with_free_func(ovs_flow_free);
     o->groups = g_ptr_array_new_with_free_func(ovs_group_free);
     if (cfg == NULL) {
@@ -1146,18 +1093,11 @@ ovs_reset(VnsElement *self)
     }
 }
 
-/* The run ends: packets waiting for the CPU are dropped as end_of_run;
- * their pending events then find an empty slot. */
+/* The run ends: packets waiting for the CPU are dropped as end_of_run. */
 static void
 ovs_stop(VnsElement *self)
 {
-    Ovs *o = (Ovs *) self;
-
-    for (uint32_t i = 0; i < o->n_slots; i++)
-        if (o->slots[i].pkt != NULL) {
-            vns_packet_drop(o->slots[i].pkt, self, VNS_DROP_END_OF_RUN);
-            o->slots[i].pkt = NULL;
-        }
+    vns_cpu_stage_purge(&((Ovs *) self)->cpu);
 }
 
 static void
@@ -1220,10 +1160,7 @@ ovs_free(VnsElement *self)
 {
     Ovs *o = (Ovs *) self;
 
-    for (uint32_t i = 0; i < o->n_slots; i++)
-        vns_packet_free(o->slots[i].pkt);
-    g_free(o->slots);
-    g_free(o->slot_free);
+    vns_cpu_stage_clear(&o->cpu);
     for (int t = 0; t < OVS_N_TABLES; t++)
         if (o->tables[t] != NULL)
             g_ptr_array_free(o->tables[t], TRUE);

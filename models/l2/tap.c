@@ -52,19 +52,17 @@ static const VnsSpec tap_spec = {
     .has_text = false,
 };
 
+/* Forwards a frame that came in on 'port' (after its CPU time, if any)
+ * out of the other port: the CPU stage's release callback. */
 static void
-tap_forward(Tap *t, VnsPacket *pkt, uint16_t port)
+tap_forward(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
 {
+    Tap *t = (Tap *) self;
+
+    (void) data;
     t->packets[port]++;
     t->bytes[port] += vns_packet_size(pkt);
-    vns_port_send(vns_element_port(&t->base, (uint16_t) (1 - port)), pkt);
-}
-
-static void
-tap_cpu_done(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
-{
-    (void) data;
-    tap_forward((Tap *) self, pkt, (uint16_t) port);
+    vns_port_send(vns_element_port(self, (uint16_t) (1 - port)), pkt);
 }
 
 static void
@@ -96,7 +94,7 @@ tap_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     }
     vns_element_add_port(self, "vm");
     vns_element_add_port(self, "host");
-    vns_cpu_stage_init(&t->cpu, self, "tap-cpu", tap_cpu_done);
+    vns_cpu_stage_init(&t->cpu, self, "tap-cpu", tap_forward);
     return true;
 }
 

@@ -52,23 +52,19 @@ static const VnsSpec veth_spec = {
 };
 
 /* Sends a frame that entered at port 'in' out of the other end, unless
- * it is too large. */
+ * it is too large (after its CPU time, if any: the CPU stage's release
+ * callback). */
 static void
-veth_xmit(Veth *v, VnsPacket *pkt, uint16_t in)
+veth_xmit(VnsElement *self, VnsPacket *pkt, uint32_t in, const void *data)
 {
+    Veth *v = (Veth *) self;
+
+    (void) data;
     if (G_UNLIKELY(vns_packet_size(pkt) > v->mtu + VNS_ETH_HLEN + VNS_VLAN_HLEN)) {
-        vns_packet_drop(pkt, &v->base, VNS_DROP_MTU_EXCEEDED);
+        vns_packet_drop(pkt, self, VNS_DROP_MTU_EXCEEDED);
         return;
     }
-    vns_port_send(vns_element_port(&v->base, (uint16_t) (1 - in)), pkt);
-}
-
-/* A frame's CPU service ended. */
-static void
-veth_cpu_done(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
-{
-    (void) data;
-    veth_xmit((Veth *) self, pkt, (uint16_t) port);
+    vns_port_send(vns_element_port(self, (uint16_t) (1 - in)), pkt);
 }
 
 static void
@@ -103,7 +99,7 @@ veth_create(VnsElement *self, const VnsConfig *cfg, GError **error)
         VnsPort *p = vns_element_add_port(self, i == 0 ? "a" : "b");
         p->info.mtu = (uint32_t) v->mtu;
     }
-    vns_cpu_stage_init(&v->cpu, self, "veth-cpu", veth_cpu_done);
+    vns_cpu_stage_init(&v->cpu, self, "veth-cpu", veth_xmit);
     return true;
 }
 

@@ -10,13 +10,11 @@
  * CPU: each packet (or, for a segmented packet, the whole set of its
  * segments; for GRO, a whole poll) is one job on the node's FIFO cores
  * (src/net/node.h); the node's backlog bounds the jobs waiting, beyond it
- * packets drop as cpu_backlog. Jobs of different cost may finish out of
- * order on several cores, so each job owns a slot in a table that grows to
- * its high-water mark and is reused through a free list: nothing is
- * allocated per packet once it has grown. The slot, not the event, owns
- * the packets, so a stop can drop them and a late event finds nothing.
- * Finished jobs release their packets in submission order, as a virtqueue
- * does, so a short job never overtakes a long one.
+ * packets drop as cpu_backlog. The jobs wait in a CPU stage
+ * (src/net/cpu_stage.h), which owns their packets, so a stop can drop them
+ * and a late event finds nothing. Jobs of different cost may finish out of
+ * order on several cores; the stage releases finished jobs in submission
+ * order, as a virtqueue does, so a short job never overtakes a long one.
  *
  * Segmentation (tx): a TCP/IPv4 or TCP/IPv6 packet whose IP size exceeds
  * the MTU, when TSO or GSO is on and it fits gso_max_size, is cut into
@@ -40,6 +38,7 @@
 #include <math.h>
 #include <string.h>
 #include "net/checksum.h"
+#include "net/cpu_stage.h"
 #include "net/eth.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
@@ -60,18 +59,9 @@ typedef enum {
     VNIC_MODEL_E1000,           /* "e1000" */
 } VnicModel;
 
-/* No job, in the submission-order list. */
-#define VNIC_NO_JOB G_MAXUINT
-
-/* One CPU job: the packets it releases when done, by one port. */
-typedef struct {
-    VnsPacket *head;            /* owned chain through 'next' */
-    uint16_t out_port;          /* port the packets leave by */
-    bool busy;                  /* submitted and not yet released */
-    bool done;                  /* its CPU time is spent */
-    bool poll;                  /* a GRO poll: schedule the next one when done */
-    guint next;                 /* next job in submission order */
-} VnicJob;
+/* A CPU job's tag: the port its packets leave by, and this bit for a GRO
+ * poll (schedule the next poll when it is done). */
+#define VNIC_TAG_POLL 0x10000u
 
 /* A packet GRO holds while it may still grow. */
 typedef struct {
@@ -94,10 +84,7 @@ typedef struct {
     uint32_t gro_max;           /* largest coalesced IP packet, bytes */
     uint32_t ring_limit;        /* packets waiting for a poll */
 
-    GArray *jobs;               /* of VnicJob */
-    GArray *free_jobs;          /* of guint, slots free for reuse */
-    guint order_head;           /* busy jobs in submission order: packets */
-    guint order_tail;           /* leave in it, as from one virtqueue */
+    VnsCpuStage cpu;            /* jobs in service: chains of packets */
     VnsPacket *ring_head;       /* rx packets waiting for a poll (GRO), */
     VnsPacket *ring_tail;       /* linked through 'next' */
     uint32_t ring_len;
@@ -107,8 +94,6 @@ typedef struct {
 
     /* Measurements since start or the last reset. */
     VnsTime window_start_ps;
-    VnsTime cpu_ps;             /* CPU time submitted */
-    uint64_t jobs_done;
     uint64_t tx_in, tx_out, tx_out_bytes;   /* guest -> host */
     uint64_t rx_in, rx_out, rx_out_bytes;   /* host -> guest */
     uint64_t segmented;         /* packets cut by TSO/GSO */
@@ -211,11 +196,8 @@ static const struct {
     [VNIC_MODEL_E1000] = { 10 * VNS_US, true, true, false },
 };
 
-static void vnic_job_done(VnsSim *sim, void *ctx, void *arg);
 static void vnic_poll(VnsSim *sim, void *ctx, void *arg);
 
-/* The slot, not the event, owns the packets: no destroy needed. */
-static const VnsEventType vnic_job_event = { "vnic-cpu", vnic_job_done, NULL };
 static const VnsEventType vnic_poll_event = { "vnic-poll", vnic_poll, NULL };
 
 /* ------------------------------------------------------------------ */
@@ -293,12 +275,6 @@ vnic_tcp_fix(VnsPacket *pkt, const VnicTcp *t)
 /* ------------------------------------------------------------------ */
 /* CPU jobs                                                            */
 
-static inline VnicJob *
-vnic_job(Vnic *v, guint slot)
-{
-    return &g_array_index(v->jobs, VnicJob, slot);
-}
-
 /* Sends the chain 'head' (taken) out of 'port', counting it. */
 static void
 vnic_emit(Vnic *v, VnsPacket *head, uint16_t port)
@@ -320,18 +296,21 @@ vnic_emit(Vnic *v, VnsPacket *head, uint16_t port)
     }
 }
 
-static void
-vnic_drop_chain(Vnic *v, VnsPacket *head, VnsDropCause cause)
-{
-    while (head != NULL) {
-        VnsPacket *pkt = head;
-        head = pkt->next;
-        pkt->next = NULL;
-        vns_packet_drop(pkt, &v->base, cause);
-    }
-}
-
 static void vnic_poll_next(Vnic *v);
+
+/* A job's CPU time is spent and the jobs before it are released: its
+ * packets leave. */
+static void
+vnic_job_done(VnsElement *self, VnsPacket *head, uint32_t tag,
+              const void *data)
+{
+    Vnic *v = (Vnic *) self;
+
+    (void) data;
+    vnic_emit(v, head, (uint16_t) tag);
+    if (tag & VNIC_TAG_POLL)
+        vnic_poll_next(v);
+}
 
 /* Runs the chain 'head' (taken) through the CPU for 'cost', then out of
  * 'port'. Without a node it leaves at once. A full backlog drops it all as
@@ -339,74 +318,8 @@ static void vnic_poll_next(Vnic *v);
 static bool
 vnic_submit(Vnic *v, VnsPacket *head, uint16_t port, VnsTime cost, bool poll)
 {
-    VnicJob *job;
-    guint slot;
-
-    if (v->base.node == NULL) {
-        vnic_emit(v, head, port);
-        return true;
-    }
-    if (v->free_jobs->len > 0) {
-        slot = g_array_index(v->free_jobs, guint, v->free_jobs->len - 1);
-        g_array_set_size(v->free_jobs, v->free_jobs->len - 1);
-    } else {
-        slot = v->jobs->len;
-        g_array_set_size(v->jobs, slot + 1);
-    }
-    if (!vns_node_cpu_run(v->base.node, cost, &vnic_job_event, v,
-                          GUINT_TO_POINTER(slot))) {
-        g_array_append_val(v->free_jobs, slot);
-        vnic_drop_chain(v, head, VNS_DROP_CPU_BACKLOG);
-        return false;
-    }
-    job = vnic_job(v, slot);
-    job->head = head;
-    job->out_port = port;
-    job->busy = true;
-    job->done = false;
-    job->poll = poll;
-    job->next = VNIC_NO_JOB;
-    if (v->order_tail != VNIC_NO_JOB)
-        vnic_job(v, v->order_tail)->next = slot;
-    else
-        v->order_head = slot;
-    v->order_tail = slot;
-    v->cpu_ps += cost;
-    return true;
-}
-
-/* A job's CPU time is spent. Jobs of different costs may end out of
- * order on several cores, but a virtqueue hands packets over in order, so
- * finished jobs are released from the head of the submission order only.
- * Sending may re-enter the vNIC (and grow the job table), so each job is
- * unlinked and its fields copied before its packets leave. */
-static void
-vnic_job_done(VnsSim *sim, void *ctx, void *arg)
-{
-    Vnic *v = ctx;
-    guint slot = GPOINTER_TO_UINT(arg);
-
-    if (slot >= v->jobs->len || !vnic_job(v, slot)->busy)
-        return;             /* emptied by a stop */
-    vnic_job(v, slot)->done = true;
-    while (v->order_head != VNIC_NO_JOB && vnic_job(v, v->order_head)->done) {
-        guint first = v->order_head;
-        VnicJob *job = vnic_job(v, first);
-        VnsPacket *head = job->head;
-        uint16_t port = job->out_port;
-        bool poll = job->poll;
-
-        v->order_head = job->next;
-        if (v->order_head == VNIC_NO_JOB)
-            v->order_tail = VNIC_NO_JOB;
-        job->head = NULL;
-        job->busy = job->done = false;
-        g_array_append_val(v->free_jobs, first);
-        v->jobs_done++;
-        vnic_emit(v, head, port);
-        if (poll)
-            vnic_poll_next(v);
-    }
+    return vns_cpu_stage_submit(&v->cpu, head,
+                                port | (poll ? VNIC_TAG_POLL : 0u), cost);
 }
 
 /* ------------------------------------------------------------------ */
@@ -700,12 +613,10 @@ vnic_poll(VnsSim *sim, void *ctx, void *arg)
     v->ring_len -= n;
     v->polls++;
     batch = vnic_gro_batch(v, batch, &cost);
-    if (v->base.node == NULL || !vnic_submit(v, batch, VNS_VNIC_PORT_GUEST,
-                                             cost, true)) {
-        if (v->base.node == NULL)
-            vnic_emit(v, batch, VNS_VNIC_PORT_GUEST);
+    /* Without a node the batch leaves at once and the job's release
+     * schedules the next poll; a dropped batch schedules it here. */
+    if (!vnic_submit(v, batch, VNS_VNIC_PORT_GUEST, cost, true))
         vnic_poll_next(v);
-    }
 }
 
 static void
@@ -768,6 +679,7 @@ vnic_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     int model = VNIC_MODEL_VIRTIO;
     VnsPort *guest, *host;
 
+    vns_cpu_stage_init(&v->cpu, self, "vnic-cpu", vnic_job_done);
     if (cfg == NULL) {
         g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_MISSING,
                     "vnic '%s' has no configuration, expected a <vnic> "
@@ -814,9 +726,6 @@ vnic_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     v->gso_max = (uint32_t) gso_max;
     v->gro_max = (uint32_t) gro_max;
     v->ring_limit = (uint32_t) backlog;
-    v->jobs = g_array_new(FALSE, TRUE, sizeof(VnicJob));
-    v->order_head = v->order_tail = VNIC_NO_JOB;
-    v->free_jobs = g_array_new(FALSE, FALSE, sizeof(guint));
 
     guest = vns_element_add_port(self, "guest");
     host = vns_element_add_port(self, "host");
@@ -878,49 +787,26 @@ vnic_reset(VnsElement *self)
     Vnic *v = (Vnic *) self;
 
     v->window_start_ps = vns_element_now(self);
-    v->cpu_ps = 0;
-    v->jobs_done = 0;
+    vns_cpu_stage_reset(&v->cpu);
     v->tx_in = v->tx_out = v->tx_out_bytes = 0;
     v->rx_in = v->rx_out = v->rx_out_bytes = 0;
     v->segmented = v->segments = 0;
     v->gro_packets = v->gro_merged = v->polls = 0;
 }
 
-/* Releases every packet the vNIC holds: dropped as 'cause', or freed when
- * 'cause' is VNS_DROP_N_CAUSES (teardown). */
+/* Releases the packets waiting for a poll: dropped as end_of_run at a
+ * stop, or freed at teardown. */
 static void
-vnic_purge(Vnic *v, VnsDropCause cause)
+vnic_ring_purge(Vnic *v, bool drop)
 {
-    for (guint i = 0; v->jobs != NULL && i < v->jobs->len; i++) {
-        VnicJob *job = vnic_job(v, i);
-
-        if (!job->busy)
-            continue;
-        if (cause == VNS_DROP_N_CAUSES) {
-            while (job->head != NULL) {
-                VnsPacket *p = job->head;
-                job->head = p->next;
-                p->next = NULL;
-                vns_packet_free(p);
-            }
-        } else {
-            vnic_drop_chain(v, job->head, cause);
-        }
-        job->head = NULL;
-        job->busy = job->done = false;
-        g_array_append_val(v->free_jobs, i);
-    }
-    v->order_head = v->order_tail = VNIC_NO_JOB;
-    if (cause == VNS_DROP_N_CAUSES) {
-        while (v->ring_head != NULL) {
-            VnsPacket *p = v->ring_head;
-            v->ring_head = p->next;
-            p->next = NULL;
+    while (v->ring_head != NULL) {
+        VnsPacket *p = v->ring_head;
+        v->ring_head = p->next;
+        p->next = NULL;
+        if (drop)
+            vns_packet_drop(p, &v->base, VNS_DROP_END_OF_RUN);
+        else
             vns_packet_free(p);
-        }
-    } else {
-        vnic_drop_chain(v, v->ring_head, cause);
-        v->ring_head = NULL;
     }
     v->ring_tail = NULL;
     v->ring_len = 0;
@@ -935,7 +821,8 @@ vnic_stop(VnsElement *self)
     vns_sim_cancel(self->sim, v->poll_event);
     v->poll_event = VNS_EVENT_NONE;
     v->poll_active = false;
-    vnic_purge(v, VNS_DROP_END_OF_RUN);
+    vns_cpu_stage_purge(&v->cpu);
+    vnic_ring_purge(v, true);
 }
 
 static void
@@ -943,7 +830,7 @@ vnic_stats(VnsElement *self, VnsReport *report)
 {
     Vnic *v = (Vnic *) self;
     double window_s = vns_time_to_s(vns_element_now(self) - v->window_start_ps);
-    double cpu_s = vns_time_to_s(v->cpu_ps);
+    double cpu_s = vns_time_to_s(v->cpu.busy_ps);
     double bits = 8.0 * (double) (v->tx_out_bytes + v->rx_out_bytes);
 
     vns_report_row(report, "vnics", self->name);
@@ -979,11 +866,8 @@ vnic_free(VnsElement *self)
 {
     Vnic *v = (Vnic *) self;
 
-    vnic_purge(v, VNS_DROP_N_CAUSES);
-    if (v->jobs != NULL)
-        g_array_free(v->jobs, TRUE);
-    if (v->free_jobs != NULL)
-        g_array_free(v->free_jobs, TRUE);
+    vns_cpu_stage_clear(&v->cpu);
+    vnic_ring_purge(v, false);
 }
 
 const VnsElementOps vns_vnic_ops = {

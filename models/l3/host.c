@@ -38,6 +38,7 @@
 #include "models/l3/host.h"
 
 #include <string.h>
+#include "net/cpu_stage.h"
 #include "net/node.h"
 #include "net/proto.h"
 #include "net/lpm.h"
@@ -215,8 +216,7 @@ struct Host {
     VnsTime reasm_timeout6_ps;  /* IPv6 */
     uint32_t ip6_frag_id;       /* next IPv6 fragment Identification */
     VnsLpmMultipathPolicy ecmp_policy;  /* fields the multipath hash reads */
-    VnsPacket *cpu_head;        /* packets being served by the CPU, in */
-    VnsPacket *cpu_tail;        /* completion order, linked through 'next' */
+    VnsCpuStage cpu;            /* packets in CPU service; tag: in port */
     HostStats st;
 };
 
@@ -2155,59 +2155,26 @@ host_app_output(Host *h, VnsPacket *pkt)
     host_local_output(h, pkt);
 }
 
+/* A packet that arrived on 'port', after its CPU time if any: the CPU
+ * stage's release callback (src/net/cpu_stage.h). */
 static void
-host_process(Host *h, VnsPacket *pkt, uint16_t port)
+host_process(VnsElement *self, VnsPacket *pkt, uint32_t port, const void *data)
 {
+    Host *h = (Host *) self;
+
+    (void) data;
     if (port < h->n_ifaces)
-        host_l2_input(h, pkt, port);
+        host_l2_input(h, pkt, (uint16_t) port);
     else
         host_app_output(h, pkt);
 }
-
-/* A packet's CPU service ended. Every packet costs the same, and the node
- * starts jobs in FIFO order, so they end in the order they were submitted
- * (equal end times run in scheduling order): the one that ends is the head
- * of the host's list. The host, not the event, owns the packet, so a stop
- * can drop it and a pending event needs no destroy. */
-static void
-host_cpu_done(VnsSim *sim, void *ctx, void *arg)
-{
-    Host *h = ctx;
-    VnsPacket *pkt = h->cpu_head;
-
-    if (pkt == NULL)
-        return;             /* dropped by a stop */
-    h->cpu_head = pkt->next;
-    if (h->cpu_head == NULL)
-        h->cpu_tail = NULL;
-    pkt->next = NULL;
-    host_process(h, pkt, pkt->in_port);
-}
-
-static const VnsEventType host_cpu_event = {
-    "host-cpu", host_cpu_done, NULL,
-};
 
 static void
 host_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
 {
     Host *h = (Host *) self;
 
-    if (h->cost_ps == 0) {
-        host_process(h, pkt, port);
-        return;
-    }
-    if (!vns_node_cpu_run(self->node, h->cost_ps, &host_cpu_event, h, NULL)) {
-        vns_packet_drop(pkt, self, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    pkt->in_port = port;
-    pkt->next = NULL;
-    if (h->cpu_tail != NULL)
-        h->cpu_tail->next = pkt;
-    else
-        h->cpu_head = pkt;
-    h->cpu_tail = pkt;
+    vns_cpu_stage_submit(&h->cpu, pkt, port, h->cost_ps);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2679,6 +2646,7 @@ host_create(VnsElement *self, const VnsConfig *cfg, GError **error)
     int policy, drop_icmp;
     VnsNode *node;
 
+    vns_cpu_stage_init(&h->cpu, self, "host-cpu", host_process);
     h->routes = g_array_new(FALSE, FALSE, sizeof(HostRoute));
     h->rt4 = vns_lpm_new(VNS_IP_V4);
     h->rt6 = vns_lpm_new(VNS_IP_V6);
@@ -2831,13 +2799,7 @@ host_stop(VnsElement *self)
         if (n->state == NEIGH_INCOMPLETE)
             n->state = NEIGH_NONE;
     }
-    while (h->cpu_head != NULL) {
-        VnsPacket *p = h->cpu_head;
-        h->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
-    }
-    h->cpu_tail = NULL;
+    vns_cpu_stage_purge(&h->cpu);
     for (uint32_t i = 0; i < h->reasm_slots && h->reasm_used > 0; i++)
         if (h->reasm[i].used)
             host_reasm_release(h, &h->reasm[i], VNS_DROP_END_OF_RUN);
@@ -2928,12 +2890,7 @@ host_free(VnsElement *self)
     for (int k = 0; k < VNS_HOST_N_HOOKS; k++)
         if (h->hooks[k] != NULL)
             g_array_free(h->hooks[k], TRUE);
-    while (h->cpu_head != NULL) {
-        VnsPacket *p = h->cpu_head;
-        h->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_free(p);     /* torn down without a stop */
-    }
+    vns_cpu_stage_clear(&h->cpu);
 }
 
 const VnsElementOps vns_host_ops = {

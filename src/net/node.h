@@ -5,7 +5,15 @@
  * spent that long on it, after the work queued before it. Packet-rate
  * limits and CPU saturation then appear by themselves: when more work is
  * offered than k cores can do, the backlog grows until it is full, and the
- * element drops with VNS_DROP_CPU_BACKLOG. */
+ * element drops with VNS_DROP_CPU_BACKLOG.
+ *
+ * Elements charge packets through a CPU stage (net/cpu_stage.h) rather
+ * than calling vns_node_cpu_run() themselves: the stage holds the packets
+ * in service (so a stop can drop them), releases them in submission order
+ * even when jobs of different cost end out of order on several cores,
+ * counts CPU time and jobs, drops with VNS_DROP_CPU_BACKLOG when the node
+ * refuses, and hands a packet on at once without a node or at cost 0.
+ * doc/kernel.md, "Node CPUs and CPU stages", has the rules. */
 #ifndef VNS_NODE_H
 #define VNS_NODE_H
 
