@@ -33,6 +33,7 @@
 #include <string.h>
 #include "models/l3/host.h"
 #include "net/app.h"
+#include "net/cpu_stage.h"
 #include "net/geneve.h"
 #include "net/node.h"
 #include "net/gre.h"
@@ -131,8 +132,7 @@ typedef struct {
     GArray *flood;              /* of VnsIpAddr */
     GHashTable *fdb;            /* uint64 MAC -> FdbEntry*, owned */
     VnsTime cost_ps;            /* CPU time per packet; 0 = no CPU model */
-    VnsPacket *cpu_head;        /* packets being served by the CPU, in */
-    VnsPacket *cpu_tail;        /* completion order, through 'next' */
+    VnsCpuStage cpu;            /* packets in CPU service, released in order */
     TunStats st;
 } Tunnel;
 
@@ -764,10 +764,15 @@ tunnel_l3_output(Tunnel *t, VnsPacket *pkt)
 }
 
 /* The work a packet waits for: encapsulation (it came in on the inner
- * port) or the end of a decapsulation (it leaves by the inner port). */
+ * port) or the end of a decapsulation (it leaves by the inner port); the
+ * CPU stage's release callback, 'port' being its tag. */
 static void
-tunnel_process(Tunnel *t, VnsPacket *pkt, uint16_t port)
+tunnel_process(VnsElement *self, VnsPacket *pkt, uint32_t port,
+               const void *data)
 {
+    Tunnel *t = (Tunnel *) self;
+
+    (void) data;
     if (port == PORT_UNDERLAY)
         vns_port_send(t->inner, pkt);
     else if (t->kind == TUN_GRE)
@@ -776,48 +781,11 @@ tunnel_process(Tunnel *t, VnsPacket *pkt, uint16_t port)
         tunnel_l2_output(t, pkt);
 }
 
-/* A packet's CPU service ended. Every job of the device costs the same
- * and the node starts jobs in FIFO order, so they end in the order they
- * were submitted: the one that ends is the head of the list (the device,
- * not the event, owns the packet, so a stop can drop it). */
-static void
-tunnel_cpu_done(VnsSim *sim, void *ctx, void *arg)
-{
-    Tunnel *t = ctx;
-    VnsPacket *pkt = t->cpu_head;
-
-    if (pkt == NULL)
-        return;             /* dropped by a stop */
-    t->cpu_head = pkt->next;
-    if (t->cpu_head == NULL)
-        t->cpu_tail = NULL;
-    pkt->next = NULL;
-    tunnel_process(t, pkt, pkt->in_port);
-}
-
-static const VnsEventType tunnel_cpu_event = {
-    "tunnel-cpu", tunnel_cpu_done, NULL,
-};
-
 /* Runs the packet's work now, or after its CPU time on the node. */
 static void
 tunnel_work(Tunnel *t, VnsPacket *pkt, uint16_t port)
 {
-    if (t->cost_ps == 0) {
-        tunnel_process(t, pkt, port);
-        return;
-    }
-    if (!vns_node_cpu_run(t->base.node, t->cost_ps, &tunnel_cpu_event, t, NULL)) {
-        vns_packet_drop(pkt, &t->base, VNS_DROP_CPU_BACKLOG);
-        return;
-    }
-    pkt->in_port = port;
-    pkt->next = NULL;
-    if (t->cpu_tail != NULL)
-        t->cpu_tail->next = pkt;
-    else
-        t->cpu_head = pkt;
-    t->cpu_tail = pkt;
+    vns_cpu_stage_submit(&t->cpu, pkt, port, t->cost_ps);
 }
 
 static void
@@ -1259,6 +1227,7 @@ tunnel_create(VnsElement *self, const VnsConfig *cfg, TunKind kind,
         return false;
     if (!vns_config_time(cfg, "cost-per-packet", &t->cost_ps, error))
         return false;
+    vns_cpu_stage_init(&t->cpu, self, "tunnel-cpu", tunnel_process);
     t->mtu_explicit = vns_config_has(cfg, "mtu");
     if (t->mtu_explicit) {
         if (!vns_config_uint(cfg, "mtu", &mtu, error))
@@ -1516,13 +1485,7 @@ tunnel_stop(VnsElement *self)
 {
     Tunnel *t = (Tunnel *) self;
 
-    while (t->cpu_head != NULL) {
-        VnsPacket *p = t->cpu_head;
-        t->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_drop(p, self, VNS_DROP_END_OF_RUN);
-    }
-    t->cpu_tail = NULL;
+    vns_cpu_stage_purge(&t->cpu);
 }
 
 static void
@@ -1581,12 +1544,7 @@ tunnel_free(VnsElement *self)
         g_array_free(t->flood, TRUE);
     if (t->fdb != NULL)
         g_hash_table_destroy(t->fdb);
-    while (t->cpu_head != NULL) {
-        VnsPacket *p = t->cpu_head;
-        t->cpu_head = p->next;
-        p->next = NULL;
-        vns_packet_free(p);     /* torn down without a stop */
-    }
+    vns_cpu_stage_clear(&t->cpu);   /* torn down without a stop */
 }
 
 #define TUNNEL_OPS(ctype, cspec, ccreate) { \

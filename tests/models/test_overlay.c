@@ -10,14 +10,12 @@
 #include <math.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include <glib/gstdio.h>
-#include "exp/experiment.h"
 #include "host_bench.h"
-#include "models/models.h"
 #include "models/overlay/tunnel.h"
 #include "models_test.h"
 #include "net/proto.h"
 #include "net/vxlan.h"
+#include "tests/common/tshark.h"
 
 /* ---- MTU ---------------------------------------------------------------- */
 
@@ -145,18 +143,6 @@ typedef struct {
     guint got;                  /* datagrams vm2's application received */
 } Fwd;
 
-static int64_t
-tun_stat(Bench *b, const char *tunnel, const char *key)
-{
-    g_autoptr(VnsReport) report = vns_report_new();
-    const VnsField *f;
-
-    vns_net_stats(b->net, report);
-    f = vns_report_find(report, "tunnels", tunnel, key);
-    cr_assert_not_null(f, "no tunnels/%s/%s", tunnel, key);
-    return f->i;
-}
-
 /* vm1 sends ten datagrams to vm2 (its first ARPs for vm2: one broadcast)
  * with vx1 in 'mode' and learning 'learning'. */
 static Fwd
@@ -175,13 +161,13 @@ run_fwd(const char *mode, const char *learning)
         app_send_at(a1, (VnsTime) i * 100 * VNS_US,
                     udp4(b.net, "10.1.0.1", "10.1.0.2", 4000, 5000, 100, 64, false));
     vns_sim_run_until(b.sim, 10 * VNS_MS);
-    f.flooded = tun_stat(&b, "vx1", "flooded");
-    f.copies = tun_stat(&b, "vx1", "flood_copies");
-    f.learned = tun_stat(&b, "vx1", "learned");
-    f.unknown = tun_stat(&b, "vx1", "unknown_unicast");
-    f.fdb = tun_stat(&b, "vx1", "fdb_entries");
-    f.rx2 = tun_stat(&b, "vx2", "rx_packets");
-    f.rx3 = tun_stat(&b, "vx3", "rx_packets");
+    f.flooded = test_bench_int(&b, "tunnels", "vx1", "flooded");
+    f.copies = test_bench_int(&b, "tunnels", "vx1", "flood_copies");
+    f.learned = test_bench_int(&b, "tunnels", "vx1", "learned");
+    f.unknown = test_bench_int(&b, "tunnels", "vx1", "unknown_unicast");
+    f.fdb = test_bench_int(&b, "tunnels", "vx1", "fdb_entries");
+    f.rx2 = test_bench_int(&b, "tunnels", "vx2", "rx_packets");
+    f.rx3 = test_bench_int(&b, "tunnels", "vx3", "rx_packets");
     f.got = a2->rx->len;
     bench_finish(&b);
     return f;
@@ -262,72 +248,11 @@ enum {
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(cap_fields) == C_N);
 
-static GPtrArray *
-tshark_rows(const char *pcap)
-{
-    g_autofree char *tshark = g_find_program_in_path("tshark");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    int status;
-
-    cr_assert_not_null(tshark, "tshark is needed");
-    g_ptr_array_add(argv, tshark);
-    g_ptr_array_add(argv, "-n");
-    g_ptr_array_add(argv, "-r");
-    g_ptr_array_add(argv, (char *) pcap);
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "ip.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "udp.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-T");
-    g_ptr_array_add(argv, "fields");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "occurrence=a");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "aggregator=,");
-    for (int f = 0; f < C_N; f++) {
-        g_ptr_array_add(argv, "-e");
-        g_ptr_array_add(argv, (char *) cap_fields[f]);
-    }
-    g_ptr_array_add(argv, NULL);
-    cr_assert(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
-                           NULL, NULL, &out, &err, &status, &error),
-              "running tshark: %s", error ? error->message : "");
-    cr_assert(g_spawn_check_wait_status(status, &error), "tshark: %s\n%s",
-              error ? error->message : "", err);
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    for (int i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] != '\0')
-            g_ptr_array_add(rows, g_strsplit(lines[i], "\t", -1));
-    }
-    return rows;
-}
-
-static void
-rm_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *p = g_build_filename(dir, name, NULL);
-        g_unlink(p);
-    }
-    g_rmdir(dir);
-}
-
 Test(overlay, captured_tunnels_decode_in_tshark)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR,
-                                             "ok-overlay-capture.xml", NULL);
-    g_autofree char *dir = g_dir_make_tmp("vns-overlay-XXXXXX", &error);
+    g_autofree char *dir = test_tmpdir("vns-overlay-XXXXXX");
     g_autofree char *pcap = NULL;
-    VnsRegistry *reg = vns_registry_new();
-    VnsExperiment *exp;
-    VnsReport *report;
+    g_autoptr(VnsReport) report = NULL;
     g_autoptr(GPtrArray) rows = NULL;
     /* Frames of each flow's 500-byte datagrams (8 UDP + 20 IPv4 = 528
      * bytes of inner packet): VXLAN 528 + 14 + 8 + 8 + 20 + 14 = 592;
@@ -348,21 +273,16 @@ Test(overlay, captured_tunnels_decode_in_tshark)
     int counts[5] = { 0 };
     unsigned long vx_sport = 0;
 
-    cr_assert_not_null(dir);
-    cr_assert(vns_models_register(reg, NULL));
-    exp = vns_experiment_load(reg, path, NULL, &error);
-    cr_assert_not_null(exp, "%s", error ? error->message : "");
-    report = vns_experiment_run_into(exp, 0, dir, NULL, NULL, &error);
-    cr_assert_not_null(report, "%s", error ? error->message : "");
+    report = models_test_run_into("ok-overlay-capture.xml", dir);
     pcap = g_build_filename(dir, "underlay.pcap", NULL);
-    rows = tshark_rows(pcap);
+    /* test_tshark() checks that every row has the C_N fields. */
+    rows = test_tshark(pcap, cap_fields, C_N, 0);
     cr_assert_gt(rows->len, 50);
     for (guint i = 0; i < rows->len; i++) {
         char **r = rows->pdata[i];
-        cr_assert_eq(g_strv_length(r), C_N);
         cr_assert_str_eq(r[C_MAL], "", "frame %u malformed", i + 1);
-        cr_assert(r[C_SEV][0] == '\0' || strtoul(r[C_SEV], NULL, 0) < 0x600000,
-                  "frame %u: expert severity %s", i + 1, r[C_SEV]);
+        cr_assert_lt(test_tshark_worst(r[C_SEV]), TEST_TSHARK_PI_WARN,
+                     "frame %u: expert severity %s", i + 1, r[C_SEV]);
         for (int k = 0; k < 5; k++) {
             g_autofree char *tail = g_strdup_printf(",%s", want[k].dst);
             if (!g_str_has_suffix(r[C_IPDST], tail) &&
@@ -419,10 +339,7 @@ Test(overlay, captured_tunnels_decode_in_tshark)
     for (int k = 0; k < 5; k++)
         cr_assert(counts[k] >= 9 && counts[k] <= 11, "%s: %d frames",
                   want[k].dst, counts[k]);
-    vns_report_free(report);
-    vns_experiment_free(exp);
-    vns_registry_free(reg);
-    rm_tree(dir);
+    test_tmpdir_remove(dir);
 }
 
 /* ---- MSS clamping ------------------------------------------------------- */
@@ -663,7 +580,7 @@ Test(overlay, ce_is_copied_inward_as_rfc6040_says)
     cr_assert_eq(rx(a2, 0)->hdr[1] & 3, 3);         /* ECT(0) -> CE */
     cr_assert(vns_ipv4_checksum_ok(rx(a2, 0)->hdr, rx(a2, 0)->len));
     cr_assert_eq(rx(a2, 1)->hdr[1] & 3, 1);         /* ECT(1) kept */
-    cr_assert_eq(tun_stat(&b, "vx2", "ecn_drops"), 1);
-    cr_assert_eq(tun_stat(&b, "vx2", "rx_packets"), 3);
+    cr_assert_eq(test_bench_int(&b, "tunnels", "vx2", "ecn_drops"), 1);
+    cr_assert_eq(test_bench_int(&b, "tunnels", "vx2", "rx_packets"), 3);
     bench_finish(&b);
 }

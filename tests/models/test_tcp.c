@@ -14,18 +14,16 @@
 #include <math.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include <glib/gstdio.h>
 #include <gsl/gsl_rng.h>
 #include "exp/experiment.h"
 #include "models/link/p2p.h"
-#include "models/models.h"
 #include "models/transport/tcp_cc.h"
 #include "models/transport/tcp_endpoint.h"
 #include "net/element.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
 #include "net/tcp.h"
-#include "topo/loader.h"
+#include "tests/models/models_test.h"
 
 /* ---- sequence numbers and congestion control ---- */
 
@@ -221,7 +219,9 @@ tcp_splice_lossy(VnsNet *net, const char *host)
 
 /* ---- experiments ---- */
 
-/* A built experiment, run in stages by the test. */
+/* A built experiment (models_test_build()), run in stages by the test:
+ * elements spliced in or tapped before vns_net_start(), endpoints looked
+ * at after the run. Whole runs use models_test_run(). */
 typedef struct {
     VnsRegistry *reg;
     VnsExperiment *exp;
@@ -232,17 +232,8 @@ typedef struct {
 static void
 tcp_build(Run *r, const char *file, const char *const *sets)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, file, NULL);
-
-    r->reg = vns_registry_new();
-    cr_assert(vns_models_register(r->reg, &error));
-    r->exp = vns_experiment_load(r->reg, path, sets, &error);
-    cr_assert_not_null(r->exp, "%s", error->message);
-    r->sim = vns_sim_new(r->exp->queue);
-    vns_sim_set_seed(r->sim, r->exp->seed, 0);
-    r->net = vns_net_new(r->sim);
-    cr_assert(vns_experiment_build(r->exp, r->net, &error), "%s", error->message);
+    r->net = models_test_build(file, sets, 0, &r->exp, &r->reg);
+    r->sim = vns_net_sim(r->net);
 }
 
 static void
@@ -281,29 +272,6 @@ tcp_free(Run *r)
     vns_net_free(r->net);
     vns_experiment_free(r->exp);
     vns_registry_free(r->reg);
-}
-
-static VnsReport *
-tcp_run(const char *file, const char *const *sets)
-{
-    Run r;
-    VnsReport *report;
-
-    tcp_build(&r, file, sets);
-    tcp_start(&r);
-    report = tcp_finish(&r);
-    tcp_free(&r);
-    return report;
-}
-
-static double
-tcp_num(const VnsReport *report, const char *flow, const char *key)
-{
-    double v = NAN;
-
-    cr_assert(vns_report_get_num(report, "flows", flow, key, &v),
-              "no field %s of flow %s", key, flow);
-    return v;
 }
 
 /* Line time of a frame carrying an IP packet of 'ip' bytes (IEEE 802.3:
@@ -404,16 +372,17 @@ tcp_check_handshake(const char *family, uint32_t ip_hdr, uint16_t mss)
     cr_assert_eq(vns_tcp_endpoint_delivered(server), 1000);
     g_autoptr(VnsReport) rep = tcp_finish(&r);
     /* FCT: from the SYN to the last byte at the server, t2 - t0. */
-    cr_assert_float_eq(tcp_num(rep, "hs", "fct_s"), vns_time_to_s(t2 - t0), 1e-15);
-    cr_assert_eq(tcp_num(rep, "hs", "retransmissions"), 0);
+    cr_assert_float_eq(models_test_num(rep, "flows", "hs", "fct_s"),
+                       vns_time_to_s(t2 - t0), 1e-15);
+    cr_assert_eq(models_test_num(rep, "flows", "hs", "retransmissions"), 0);
     /* Two RTT samples (RFC 6298 section 2): the SYN's, R1 = t1 - t0, sets
      * SRTT = R1; the data segment's, R2 = t3 - t1 (acknowledged by the
      * FIN|ACK), gives SRTT = 7/8 R1 + 1/8 R2 (in whole picoseconds). The
      * RTO is far below the 200 ms floor. */
-    cr_assert_float_eq(tcp_num(rep, "hs", "srtt_s"),
+    cr_assert_float_eq(models_test_num(rep, "flows", "hs", "srtt_s"),
                        vns_time_to_s((7 * (t1 - t0) + (t3 - t1)) / 8), 1e-15);
-    cr_assert_float_eq(tcp_num(rep, "hs", "rto_s"), 0.2, 1e-15);
-    cr_assert_eq(tcp_num(rep, "hs", "mss"), mss);
+    cr_assert_float_eq(models_test_num(rep, "flows", "hs", "rto_s"), 0.2, 1e-15);
+    cr_assert_eq(models_test_num(rep, "flows", "hs", "mss"), mss);
     g_array_free(tap.segs, TRUE);
     tcp_free(&r);
 }
@@ -430,48 +399,10 @@ Test(tcp, handshake_and_teardown_are_exact_ipv6)
 
 /* ---- RST ---- */
 
-/* A port that sends crafted segments and records what comes back. */
-typedef struct {
-    VnsElement base;
-    GArray *got;                /* of Seg */
-} Probe;
-
-static bool
-probe_create(VnsElement *self, const VnsConfig *cfg, GError **error)
-{
-    ((Probe *) self)->got = g_array_new(FALSE, TRUE, sizeof(Seg));
-    vns_element_add_port(self, "p");
-    return true;
-}
-
+/* Has test end 'p' send a crafted segment from 10.0.0.1:40000 to
+ * 10.0.0.2:'dport' straight through its port. */
 static void
-probe_receive(VnsElement *self, VnsPacket *pkt, uint16_t port)
-{
-    Probe *p = (Probe *) self;
-    const uint8_t *d = vns_packet_data(pkt);
-    Seg g = { .t = vns_element_now(self) };
-
-    cr_assert(vns_tcp_parse(d + VNS_IPV4_HLEN, pkt->len - VNS_IPV4_HLEN, &g.th));
-    g_array_append_val(p->got, g);
-    vns_packet_free(pkt);
-}
-
-static void
-probe_free(VnsElement *self)
-{
-    g_array_free(((Probe *) self)->got, TRUE);
-}
-
-static const VnsElementOps probe_ops = {
-    .type = "test-probe",
-    .instance_size = sizeof(Probe),
-    .create = probe_create,
-    .receive = probe_receive,
-    .free = probe_free,
-};
-
-static void
-probe_send(Probe *p, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+probe_send(TestEnd *p, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
            uint32_t len)
 {
     VnsIpAddr a = vns_ip_addr_v4(0x0a000001), b = vns_ip_addr_v4(0x0a000002);
@@ -482,7 +413,19 @@ probe_send(Probe *p, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 
     vns_tcp_push(pkt, &th, &a, &b);
     vns_ipv4_push(pkt, &ip);
-    vns_port_send(vns_element_port(&p->base, 0), pkt);
+    vns_port_send(p->port, pkt);
+}
+
+/* The TCP header of the i-th segment test end 'p' received. */
+static VnsTcpHdr
+probe_got(const TestEnd *p, guint i)
+{
+    const TestRx *r = test_end_rx(p, i);
+    VnsTcpHdr th;
+
+    cr_assert(vns_tcp_parse(r->hdr + VNS_IPV4_HLEN, r->len - VNS_IPV4_HLEN, &th),
+              "segment %u", i);
+    return th;
 }
 
 static VnsTcpConf
@@ -507,29 +450,28 @@ Test(tcp, segments_without_a_connection_get_a_rst)
     VnsSim *sim = vns_sim_new(NULL);
     VnsNet *net = vns_net_new(sim);
     VnsElement *srv = vns_net_add(net, &vns_tcp_endpoint_ops, "s", NULL, &error);
-    Probe *p = (Probe *) vns_net_add(net, &probe_ops, "p", NULL, &error);
     VnsTcpConf sc = tcp_conf(true, 80, 0);
-    const Seg *g;
+    TestEnd *p = test_end_new(net, "p", "p", vns_tcp_endpoint_setup(srv, &sc, NULL, NULL));
+    VnsTcpHdr g[3];
 
-    cr_assert(vns_port_connect(vns_element_port(&p->base, 0),
-                               vns_tcp_endpoint_setup(srv, &sc, NULL, NULL), &error));
     cr_assert(vns_net_start(net, &error));
     probe_send(p, 80, VNS_TCP_ACK, 1000, 123456, 0);
     probe_send(p, 81, VNS_TCP_SYN, 5000, 0, 0);
     probe_send(p, 80, VNS_TCP_RST, 7, 0, 0);
     probe_send(p, 80, VNS_TCP_ACK | VNS_TCP_PSH, 1000, 99, 100);
-    cr_assert_eq(p->got->len, 3);
-    g = &g_array_index(p->got, Seg, 0);
-    cr_assert_eq(g[0].th.flags, VNS_TCP_RST);
-    cr_assert_eq(g[0].th.seq, 123456);
-    cr_assert_eq(g[0].th.sport, 80);
-    cr_assert_eq(g[0].th.dport, 40000);
-    cr_assert_eq(g[1].th.flags, VNS_TCP_RST | VNS_TCP_ACK);
-    cr_assert_eq(g[1].th.seq, 0);
-    cr_assert_eq(g[1].th.ack, 5001);
-    cr_assert_eq(g[1].th.sport, 81);
-    cr_assert_eq(g[2].th.flags, VNS_TCP_RST);
-    cr_assert_eq(g[2].th.seq, 99);
+    cr_assert_eq(p->rx->len, 3);
+    for (guint i = 0; i < 3; i++)
+        g[i] = probe_got(p, i);
+    cr_assert_eq(g[0].flags, VNS_TCP_RST);
+    cr_assert_eq(g[0].seq, 123456);
+    cr_assert_eq(g[0].sport, 80);
+    cr_assert_eq(g[0].dport, 40000);
+    cr_assert_eq(g[1].flags, VNS_TCP_RST | VNS_TCP_ACK);
+    cr_assert_eq(g[1].seq, 0);
+    cr_assert_eq(g[1].ack, 5001);
+    cr_assert_eq(g[1].sport, 81);
+    cr_assert_eq(g[2].flags, VNS_TCP_RST);
+    cr_assert_eq(g[2].seq, 99);
     cr_assert_eq(vns_tcp_endpoint_state(srv), VNS_TCP_LISTEN);
     vns_net_stop(net);
     vns_sim_free(sim);
@@ -559,9 +501,9 @@ Test(tcp, connecting_to_a_closed_port_is_refused)
     cr_assert_eq(vns_tcp_endpoint_state(cli), VNS_TCP_CLOSED);
     vns_net_stop(net);
     vns_net_stats(net, rep);
-    cr_assert_eq(tcp_num(rep, "c", "resets_received"), 1);
-    cr_assert_eq(tcp_num(rep, "c", "retransmissions"), 0);
-    cr_assert_eq(tcp_num(rep, "c", "sent_segments"), 1);
+    cr_assert_eq(models_test_num(rep, "flows", "c", "resets_received"), 1);
+    cr_assert_eq(models_test_num(rep, "flows", "c", "retransmissions"), 0);
+    cr_assert_eq(models_test_num(rep, "flows", "c", "sent_segments"), 1);
     vns_sim_free(sim);
     cr_assert_eq(vns_packet_pool_outstanding(vns_net_pool(net)), 0);
     vns_net_free(net);
@@ -580,14 +522,14 @@ tcp_check_bulk(const char *family, const char *cc, uint32_t mss, uint32_t ip_hdr
     g_autofree char *f = g_strdup_printf("family=%s", family);
     g_autofree char *c = g_strdup_printf("cc=%s", cc);
     const char *sets[] = { f, c, NULL };
-    g_autoptr(VnsReport) r = tcp_run("ok-tcp-bulk.xml", sets);
+    g_autoptr(VnsReport) r = models_test_run("ok-tcp-bulk.xml", sets, 0);
     double bound = (double) mss / (mss + 20 + ip_hdr + 14 + 4 + 8 + 12) * 1e8;
-    double goodput = tcp_num(r, "bulk", "goodput_bps");
+    double goodput = models_test_num(r, "flows", "bulk", "goodput_bps");
 
-    cr_assert_eq(tcp_num(r, "bulk", "mss"), mss);
+    cr_assert_eq(models_test_num(r, "flows", "bulk", "mss"), mss);
     cr_assert(goodput >= 0.95 * bound && goodput <= bound,
               "%s %s: goodput %.0f bit/s, bound %.0f", family, cc, goodput, bound);
-    cr_assert_eq(tcp_num(r, "bulk", "retransmissions"), 0);
+    cr_assert_eq(models_test_num(r, "flows", "bulk", "retransmissions"), 0);
 }
 
 Test(tcp, lossless_bulk_reaches_the_goodput_bound)
@@ -603,7 +545,7 @@ Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission)
      * wrap after 100 kB, early in slow start; the goodput is the same as
      * from a random ISS, to the byte. */
     const char *sets[] = { NULL };
-    g_autoptr(VnsReport) ref = tcp_run("ok-tcp-bulk.xml", sets);
+    g_autoptr(VnsReport) ref = models_test_run("ok-tcp-bulk.xml", sets, 0);
     Run r;
     VnsReport *rep;
 
@@ -613,9 +555,9 @@ Test(tcp, sequence_numbers_wrap_without_loss_or_retransmission)
     tcp_start(&r);
     rep = tcp_finish(&r);
     tcp_free(&r);
-    cr_assert_eq(tcp_num(rep, "bulk", "delivered_bytes"),
-                 tcp_num(ref, "bulk", "delivered_bytes"));
-    cr_assert_eq(tcp_num(rep, "bulk", "retransmissions"), 0);
+    cr_assert_eq(models_test_num(rep, "flows", "bulk", "delivered_bytes"),
+                 models_test_num(ref, "flows", "bulk", "delivered_bytes"));
+    cr_assert_eq(models_test_num(rep, "flows", "bulk", "retransmissions"), 0);
     vns_report_free(rep);
 }
 
@@ -626,13 +568,13 @@ Test(tcp, sized_flow_completes_and_closes)
      * delivered, and the FCT is at least one RTT for the handshake plus
      * the serialization of 1 MB in 1460-byte segments of 1538 wire bytes,
      * and at most that plus 10 RTTs of slow start. */
-    g_autoptr(VnsReport) r = tcp_run("ok-tcp-sized.xml", NULL);
+    g_autoptr(VnsReport) r = models_test_run("ok-tcp-sized.xml", NULL, 0);
     double ser = 1e6 / 1460 * 1538 * 8 / 1e8, rtt = 2e-3;
-    double fct = tcp_num(r, "sized", "fct_s");
+    double fct = models_test_num(r, "flows", "sized", "fct_s");
 
-    cr_assert_eq(tcp_num(r, "sized", "delivered_bytes"), 1000000);
+    cr_assert_eq(models_test_num(r, "flows", "sized", "delivered_bytes"), 1000000);
     cr_assert(fct >= rtt + ser && fct <= 11 * rtt + ser, "fct %.6f s", fct);
-    cr_assert_eq(tcp_num(r, "sized", "retransmissions"), 0);
+    cr_assert_eq(models_test_num(r, "flows", "sized", "retransmissions"), 0);
 }
 
 /* ---- loss ---- */
@@ -695,12 +637,12 @@ Test(tcp, newreno_goodput_matches_mathis_under_random_loss)
         const char *sets[] = { "cc=newreno", cases[c].duration, sack, NULL };
         g_autoptr(VnsReport) r = tcp_run_lossy(sets, cases[c].p, VNS_TIME_NEVER, NULL);
         double want = 1460 * 8 / rtt * sqrt(1.5) / sqrt(cases[c].p);
-        double got = tcp_num(r, "loss", "goodput_bps");
+        double got = models_test_num(r, "flows", "loss", "goodput_bps");
         cr_log_info("%s p = %g: goodput %.3f Mbit/s, Mathis %.3f Mbit/s (%+.1f%%), "
                     "%g fast retransmits, %g timeouts", sack, cases[c].p, got / 1e6,
                     want / 1e6, (got / want - 1) * 100,
-                    tcp_num(r, "loss", "fast_retransmits"),
-                    tcp_num(r, "loss", "timeouts"));
+                    models_test_num(r, "flows", "loss", "fast_retransmits"),
+                    models_test_num(r, "flows", "loss", "timeouts"));
         cr_assert(fabs(got / want - 1) <= 0.25,
                   "%s p = %g: goodput %.0f bit/s, Mathis %.0f bit/s", sack,
                   cases[c].p, got, want);
@@ -746,7 +688,7 @@ Test(tcp, cubic_goodput_matches_the_rfc9438_response_function)
                          pow(rtt / cases[i].p, 0.75);
         double w_reno = sqrt(1.5) / sqrt(cases[i].p);
         double want = MAX(w_cubic, w_reno) * 1460 * 8 / rtt;
-        double got = tcp_num(r, "loss", "goodput_bps");
+        double got = models_test_num(r, "flows", "loss", "goodput_bps");
         cr_log_info("CUBIC p = %g, RTT %.4f s: goodput %.3f Mbit/s, RFC 9438 %.3f "
                     "Mbit/s (%s region, %+.1f%%)", cases[i].p, rtt, got / 1e6,
                     want / 1e6, w_cubic > w_reno ? "cubic" : "Reno-friendly",
@@ -790,14 +732,14 @@ Test(tcp, sack_repairs_three_holes_in_one_round_trip)
     g_autoptr(VnsReport) with = tcp_run_drops("sack=true", drops);
     g_autoptr(VnsReport) without = tcp_run_drops("sack=false", drops);
 
-    cr_assert_eq(tcp_num(with, "loss", "retransmissions"), 3);
-    cr_assert_eq(tcp_num(with, "loss", "fast_retransmits"), 1);
-    cr_assert_eq(tcp_num(with, "loss", "timeouts"), 0);
-    cr_assert_eq(tcp_num(without, "loss", "retransmissions"), 3);
-    cr_assert_eq(tcp_num(without, "loss", "fast_retransmits"), 1);
-    cr_assert_eq(tcp_num(without, "loss", "timeouts"), 0);
-    cr_assert_geq(tcp_num(with, "loss", "delivered_bytes"),
-                  tcp_num(without, "loss", "delivered_bytes"));
+    cr_assert_eq(models_test_num(with, "flows", "loss", "retransmissions"), 3);
+    cr_assert_eq(models_test_num(with, "flows", "loss", "fast_retransmits"), 1);
+    cr_assert_eq(models_test_num(with, "flows", "loss", "timeouts"), 0);
+    cr_assert_eq(models_test_num(without, "flows", "loss", "retransmissions"), 3);
+    cr_assert_eq(models_test_num(without, "flows", "loss", "fast_retransmits"), 1);
+    cr_assert_eq(models_test_num(without, "flows", "loss", "timeouts"), 0);
+    cr_assert_geq(models_test_num(with, "flows", "loss", "delivered_bytes"),
+                  models_test_num(without, "flows", "loss", "delivered_bytes"));
 }
 
 Test(tcp, rto_backs_off_exponentially_to_its_maximum)
@@ -848,8 +790,8 @@ Test(tcp, rto_backs_off_exponentially_to_its_maximum)
     /* Timeouts count from the end of the 5 s warm-up. */
     for (guint i = 0; i < times->len; i++)
         after += g_array_index(times, VnsTime, i) >= 5 * VNS_SEC;
-    cr_assert_eq(tcp_num(r, "loss", "timeouts"), after);
-    cr_assert_float_eq(tcp_num(r, "loss", "rto_s"), 120.0, 1e-12);
+    cr_assert_eq(models_test_num(r, "flows", "loss", "timeouts"), after);
+    cr_assert_float_eq(models_test_num(r, "flows", "loss", "rto_s"), 120.0, 1e-12);
     g_array_free(times, TRUE);
     g_array_free(tap.segs, TRUE);
 }
@@ -884,11 +826,11 @@ Test(tcp, sized_flows_complete_through_loss_in_both_directions)
         cr_assert_eq(vns_tcp_endpoint_state(srv), VNS_TCP_LISTEN, "seed %u: %s",
                      seed, vns_tcp_state_name(vns_tcp_endpoint_state(srv)));
         cr_assert_gt(a->dropped + b->dropped, 0);
-        cr_assert_gt(tcp_num(rep, "sized", "retransmissions"), 0);
+        cr_assert_gt(models_test_num(rep, "flows", "sized", "retransmissions"), 0);
         cr_log_info("seed %u: fct %.3f s, %g retransmissions, %g timeouts", seed,
-                    tcp_num(rep, "sized", "fct_s"),
-                    tcp_num(rep, "sized", "retransmissions"),
-                    tcp_num(rep, "sized", "timeouts"));
+                    models_test_num(rep, "flows", "sized", "fct_s"),
+                    models_test_num(rep, "flows", "sized", "retransmissions"),
+                    models_test_num(rep, "flows", "sized", "timeouts"));
         tcp_free(&r);
     }
 }
@@ -915,10 +857,10 @@ Test(tcp, syn_to_a_black_hole_times_out_after_six_retries)
         n++;
     }
     cr_assert_eq(n, G_N_ELEMENTS(want));
-    cr_assert_eq(tcp_num(r, "loss", "retransmissions"), 6);
-    cr_assert_eq(tcp_num(r, "loss", "timeouts"), 7);
-    cr_assert_eq(tcp_num(r, "loss", "timed_out"), 1);
-    cr_assert_eq(tcp_num(r, "loss", "delivered_bytes"), 0);
+    cr_assert_eq(models_test_num(r, "flows", "loss", "retransmissions"), 6);
+    cr_assert_eq(models_test_num(r, "flows", "loss", "timeouts"), 7);
+    cr_assert_eq(models_test_num(r, "flows", "loss", "timed_out"), 1);
+    cr_assert_eq(models_test_num(r, "flows", "loss", "delivered_bytes"), 0);
     g_array_free(tap.segs, TRUE);
 }
 
@@ -930,15 +872,16 @@ Test(tcp, two_cubic_flows_share_a_bottleneck_fairly)
      * warm-up. Jain's index (Jain, Chiu, Hawe 1984) J = (x1 + x2)^2 /
      * (2 (x1^2 + x2^2)) must be at least 0.95, and together they fill at
      * least 90% of the goodput bound 1460 / 1538 x 100 Mbit/s. */
-    g_autoptr(VnsReport) r = tcp_run("ok-tcp-fair.xml", NULL);
-    double x1 = tcp_num(r, "a", "goodput_bps"), x2 = tcp_num(r, "b", "goodput_bps");
+    g_autoptr(VnsReport) r = models_test_run("ok-tcp-fair.xml", NULL, 0);
+    double x1 = models_test_num(r, "flows", "a", "goodput_bps");
+    double x2 = models_test_num(r, "flows", "b", "goodput_bps");
     double j = (x1 + x2) * (x1 + x2) / (2 * (x1 * x1 + x2 * x2));
 
     cr_log_info("CUBIC fairness: %.3f and %.3f Mbit/s, J = %.4f", x1 / 1e6,
                 x2 / 1e6, j);
     cr_assert(j >= 0.95, "J = %.4f (%.0f and %.0f bit/s)", j, x1, x2);
     cr_assert(x1 + x2 >= 0.9 * 1460.0 / 1538 * 1e8, "total %.0f bit/s", x1 + x2);
-    cr_assert_gt(tcp_num(r, "a", "fast_retransmits"), 0);
+    cr_assert_gt(models_test_num(r, "flows", "a", "fast_retransmits"), 0);
 }
 
 Test(tcp, cubic_takes_the_larger_share_against_newreno_at_large_bdp)
@@ -957,10 +900,12 @@ Test(tcp, cubic_takes_the_larger_share_against_newreno_at_large_bdp)
      * segments). */
     const char *small[] = { "delay=2ms", "duration=60s", NULL };
     const char *large[] = { "delay=50ms", "duration=120s", NULL };
-    g_autoptr(VnsReport) rs = tcp_run("ok-tcp-cubic-reno.xml", small);
-    g_autoptr(VnsReport) rl = tcp_run("ok-tcp-cubic-reno.xml", large);
-    double cs = tcp_num(rs, "cubic", "goodput_bps"), ns = tcp_num(rs, "reno", "goodput_bps");
-    double cl = tcp_num(rl, "cubic", "goodput_bps"), nl = tcp_num(rl, "reno", "goodput_bps");
+    g_autoptr(VnsReport) rs = models_test_run("ok-tcp-cubic-reno.xml", small, 0);
+    g_autoptr(VnsReport) rl = models_test_run("ok-tcp-cubic-reno.xml", large, 0);
+    double cs = models_test_num(rs, "flows", "cubic", "goodput_bps");
+    double ns = models_test_num(rs, "flows", "reno", "goodput_bps");
+    double cl = models_test_num(rl, "flows", "cubic", "goodput_bps");
+    double nl = models_test_num(rl, "flows", "reno", "goodput_bps");
 
     cr_log_info("CUBIC vs NewReno: 2 ms %.2f / %.2f Mbit/s, 50 ms %.2f / %.2f Mbit/s",
                 cs / 1e6, ns / 1e6, cl / 1e6, nl / 1e6);
@@ -973,15 +918,6 @@ Test(tcp, cubic_takes_the_larger_share_against_newreno_at_large_bdp)
 }
 
 /* ---- path MTU ---- */
-
-static double
-tcp_host_num(const VnsReport *report, const char *host, const char *key)
-{
-    double v = NAN;
-
-    cr_assert(vns_report_get_num(report, "hosts", host, key, &v), "no %s of %s", key, host);
-    return v;
-}
 
 Test(tcp, icmp_fragmentation_needed_lowers_the_mss)
 {
@@ -1003,15 +939,17 @@ Test(tcp, icmp_fragmentation_needed_lowers_the_mss)
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         const char *sets[] = { "dropicmp=none", cases[i].family, NULL };
-        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+        g_autoptr(VnsReport) r = models_test_run("ok-tcp-pmtu.xml", sets, 0);
 
-        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", cases[i].family);
-        cr_assert(isfinite(tcp_num(r, "pm", "fct_s")));
-        cr_assert_eq(tcp_num(r, "pm", "mss"), cases[i].mss, "%s", cases[i].family);
-        cr_assert_eq(tcp_num(r, "pm", "mtu_reductions"), 1);
-        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 11);
-        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 0);
-        cr_assert_eq(tcp_host_num(r, "r1", "icmp_errors_sent"), 10);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "delivered_bytes"), 1000000,
+                     "%s", cases[i].family);
+        cr_assert(isfinite(models_test_num(r, "flows", "pm", "fct_s")));
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mss"), cases[i].mss, "%s",
+                     cases[i].family);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mtu_reductions"), 1);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "retransmissions"), 11);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "timeouts"), 0);
+        cr_assert_eq(models_test_num(r, "hosts", "r1", "icmp_errors_sent"), 10);
     }
 }
 
@@ -1032,15 +970,16 @@ Test(tcp, path_mtu_black_hole_stalls_the_transfer)
 
     for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
         const char *sets[] = { "dropicmp=too-big", families[i], NULL };
-        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+        g_autoptr(VnsReport) r = models_test_run("ok-tcp-pmtu.xml", sets, 0);
 
-        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 0, "%s", families[i]);
-        cr_assert(isnan(tcp_num(r, "pm", "fct_s")));
-        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 7, "%s", families[i]);
-        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 7);
-        cr_assert_eq(tcp_num(r, "pm", "blackholes_suspected"), 1);
-        cr_assert_eq(tcp_num(r, "pm", "mss"), i == 0 ? 1460 : 1440);
-        cr_assert_eq(tcp_num(r, "pm", "mtu_reductions"), 0);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "delivered_bytes"), 0, "%s",
+                     families[i]);
+        cr_assert(isnan(models_test_num(r, "flows", "pm", "fct_s")));
+        cr_assert_eq(models_test_num(r, "flows", "pm", "timeouts"), 7, "%s", families[i]);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "retransmissions"), 7);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "blackholes_suspected"), 1);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mss"), i == 0 ? 1460 : 1440);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mtu_reductions"), 0);
     }
 }
 
@@ -1056,13 +995,14 @@ Test(tcp, mtu_probing_survives_a_black_hole)
 
     for (size_t i = 0; i < G_N_ELEMENTS(families); i++) {
         const char *sets[] = { "dropicmp=too-big", "probing=true", families[i], NULL };
-        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
-        double fct = tcp_num(r, "pm", "fct_s");
+        g_autoptr(VnsReport) r = models_test_run("ok-tcp-pmtu.xml", sets, 0);
+        double fct = models_test_num(r, "flows", "pm", "fct_s");
 
-        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", families[i]);
-        cr_assert_eq(tcp_num(r, "pm", "mss"), 1024);
-        cr_assert_eq(tcp_num(r, "pm", "mtu_probe_reductions"), 1);
-        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 4);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "delivered_bytes"), 1000000,
+                     "%s", families[i]);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mss"), 1024);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mtu_probe_reductions"), 1);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "timeouts"), 4);
         cr_assert(fct > 3.0 && fct < 4.0, "%s: fct %.3f s", families[i], fct);
     }
 }
@@ -1083,13 +1023,14 @@ Test(tcp, mss_clamping_avoids_the_black_hole)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         const char *sets[] = { "dropicmp=too-big", "topo=ok-tcp-pmtu-clamp-topo.xml",
                                cases[i].family, NULL };
-        g_autoptr(VnsReport) r = tcp_run("ok-tcp-pmtu.xml", sets);
+        g_autoptr(VnsReport) r = models_test_run("ok-tcp-pmtu.xml", sets, 0);
 
-        cr_assert_eq(tcp_num(r, "pm", "delivered_bytes"), 1000000, "%s", cases[i].family);
-        cr_assert_eq(tcp_num(r, "pm", "mss"), cases[i].mss);
-        cr_assert_eq(tcp_num(r, "pm", "retransmissions"), 0);
-        cr_assert_eq(tcp_num(r, "pm", "timeouts"), 0);
-        cr_assert_eq(tcp_host_num(r, "r1", "icmp_errors_sent"), 0);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "delivered_bytes"), 1000000,
+                     "%s", cases[i].family);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "mss"), cases[i].mss);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "retransmissions"), 0);
+        cr_assert_eq(models_test_num(r, "flows", "pm", "timeouts"), 0);
+        cr_assert_eq(models_test_num(r, "hosts", "r1", "icmp_errors_sent"), 0);
     }
 }
 
@@ -1128,15 +1069,15 @@ tcp_check_gso(bool tso)
         largest = MAX(largest, g->len);
         odd += g->len % 1460 != 0;
     }
-    cr_assert_eq(tcp_num(rep, "gso", "delivered_bytes"), 10000000);
-    cr_assert_eq(tcp_num(rep, "gso", "retransmissions"), 0);
+    cr_assert_eq(models_test_num(rep, "flows", "gso", "delivered_bytes"), 10000000);
+    cr_assert_eq(models_test_num(rep, "flows", "gso", "retransmissions"), 0);
     cr_assert_eq(first, tso ? 14600 : 1460, "first data packet %u bytes", first);
     if (tso)
         cr_assert(largest > 1460 && largest <= 44 * 1460, "largest %u", largest);
     else
         cr_assert_eq(largest, 1460);
     cr_assert_leq(odd, 1, "%u packets not a multiple of the MSS", odd);
-    cr_assert_eq(tcp_host_num(rep, "vm1", "gso_passed") > 0, tso);
+    cr_assert_eq(models_test_num(rep, "hosts", "vm1", "gso_passed") > 0, tso);
     g_array_free(tap.segs, TRUE);
     vns_report_free(rep);
 }
@@ -1164,28 +1105,8 @@ Test(tcp, bad_flows_are_refused_with_file_and_line)
         { "bad-tcp-mtu.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "expected at least 1280" },
         { "bad-tcp-start-stop.xml", VNS_CONFIG_ERROR_BAD_VALUE, 5, "not before 'stop'" },
     };
-    g_autoptr(VnsRegistry) reg = vns_registry_new();
-    g_autoptr(GError) error = NULL;
 
-    cr_assert(vns_models_register(reg, &error));
-    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        g_autofree char *path = g_build_filename(VNS_TEST_DATADIR, bad[i].file, NULL);
-        g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, bad[i].line);
-        g_autoptr(GError) e = NULL;
-        g_autoptr(VnsExperiment) exp = vns_experiment_load(reg, path, NULL, &e);
-        VnsSim *sim = vns_sim_new(NULL);
-        VnsNet *net = vns_net_new(sim);
-
-        cr_assert_not_null(exp, "%s: %s", bad[i].file, e->message);
-        cr_assert_not(vns_experiment_build(exp, net, &e), "%s built", bad[i].file);
-        cr_assert_eq(e->domain, VNS_CONFIG_ERROR, "%s", bad[i].file);
-        cr_assert_eq(e->code, bad[i].code, "%s: code %d: %s", bad[i].file,
-                     e->code, e->message);
-        cr_assert(g_str_has_prefix(e->message, prefix), "%s: '%s'", bad[i].file,
-                  e->message);
-        cr_assert(strstr(e->message, bad[i].says) != NULL, "%s: '%s'",
-                  bad[i].file, e->message);
-        vns_sim_free(sim);
-        vns_net_free(net);
-    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        g_free(models_test_bad_build(bad[i].file, bad[i].line, bad[i].code,
+                                     bad[i].says));
 }

@@ -10,11 +10,11 @@
 #include <config.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include <glib/gstdio.h>
 #include "net_test.h"
 #include "net/geneve.h"
 #include "net/gre.h"
 #include "net/vxlan.h"
+#include "tests/common/tshark.h"
 
 #define OUTER_SRC 0xC0000201u       /* 192.0.2.1 */
 #define OUTER_DST 0xC0000202u       /* 192.0.2.2 */
@@ -152,56 +152,6 @@ enum {
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(fields) == N_FIELDS);
 
-/* Expert severities from which a frame counts as complained about
- * (PI_WARN; chat and note are commentary). */
-#define PI_WARN 0x600000
-
-static GPtrArray *
-run_tshark(const char *pcap)
-{
-    g_autofree char *tshark = g_find_program_in_path("tshark");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL, *err = NULL;
-    g_autoptr(GError) error = NULL;
-    GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
-    int status;
-
-    cr_assert_not_null(tshark, "tshark is needed");
-    g_ptr_array_add(argv, tshark);
-    g_ptr_array_add(argv, "-n");
-    g_ptr_array_add(argv, "-r");
-    g_ptr_array_add(argv, (char *) pcap);
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "ip.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-o");
-    g_ptr_array_add(argv, "udp.check_checksum:TRUE");
-    g_ptr_array_add(argv, "-T");
-    g_ptr_array_add(argv, "fields");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "occurrence=a");
-    g_ptr_array_add(argv, "-E");
-    g_ptr_array_add(argv, "aggregator=,");
-    for (int f = 0; f < N_FIELDS; f++) {
-        g_ptr_array_add(argv, "-e");
-        g_ptr_array_add(argv, (char *) fields[f]);
-    }
-    g_ptr_array_add(argv, NULL);
-    cr_assert(g_spawn_sync(NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT,
-                           NULL, NULL, &out, &err, &status, &error),
-              "running tshark: %s", error ? error->message : "");
-    cr_assert(g_spawn_check_wait_status(status, &error), "tshark failed: %s\n%s",
-              error ? error->message : "", err);
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    for (int i = 0; lines[i] != NULL; i++) {
-        if (lines[i][0] == '\0')
-            continue;
-        char **row = g_strsplit(lines[i], "\t", -1);
-        cr_assert_eq(g_strv_length(row), N_FIELDS, "line %d: '%s'", i, lines[i]);
-        g_ptr_array_add(rows, row);
-    }
-    return rows;
-}
-
 #define EXPECT(frame, f, want) \
     cr_assert_str_eq(((char **) g_ptr_array_index(rows, (frame)))[f], (want), \
                      "frame %u %s", (unsigned) (frame), fields[f])
@@ -236,8 +186,7 @@ gre4(VnsPacketPool *pool, bool csum, bool key, bool seq)
 Test(tunnel_codec, wireshark_decodes_every_tunnel)
 {
     g_autoptr(VnsPacketPool) pool = vns_packet_pool_new();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("vns-tunnel-XXXXXX", &error);
+    g_autofree char *dir = test_tmpdir("vns-tunnel-XXXXXX");
     g_autofree char *pcap = NULL;
     g_autoptr(GPtrArray) rows = NULL;
     VnsPacket *pkts[9];
@@ -245,7 +194,6 @@ Test(tunnel_codec, wireshark_decodes_every_tunnel)
     VnsIp6 s6 = net_test_ip6("2001:db8:ff::1"), d6 = net_test_ip6("2001:db8:ff::2");
     const VnsIpAddr a6 = vns_ip_addr_v6(&s6), b6 = vns_ip_addr_v6(&d6);
 
-    cr_assert_not_null(dir);
     pcap = g_build_filename(dir, "tunnels.pcap", NULL);
     /* 0-4: GRE with no option, key, sequence, checksum, all three. */
     pkts[0] = gre4(pool, false, false, false);
@@ -307,7 +255,7 @@ Test(tunnel_codec, wireshark_decodes_every_tunnel)
         pkts[8] = p;
     }
     cr_assert(net_test_write_pcap(pcap, pkts, G_N_ELEMENTS(pkts)));
-    rows = run_tshark(pcap);
+    rows = test_tshark(pcap, fields, N_FIELDS, 0);
     cr_assert_eq(rows->len, G_N_ELEMENTS(pkts));
 
     /* Frame lengths: inner UDP/IPv4 = 20 + 8 + 100 = 128; + GRE (4-16) +
@@ -318,11 +266,11 @@ Test(tunnel_codec, wireshark_decodes_every_tunnel)
     const char *lens[] = { "166", "170", "170", "170", "178", "184", "192",
                            "224", "198" };
     for (guint i = 0; i < rows->len; i++) {
-        const char *sev = ((char **) g_ptr_array_index(rows, i))[F_SEV];
+        const char *sev = test_tshark_field(rows, i, F_SEV);
         EXPECT(i, F_LEN, lens[i]);
         EXPECT(i, F_MALFORMED, "");
-        cr_assert(sev[0] == '\0' || strtoul(sev, NULL, 0) < PI_WARN,
-                  "frame %u: expert severity %s", i, sev);
+        cr_assert_lt(test_tshark_worst(sev), TEST_TSHARK_PI_WARN,
+                     "frame %u: expert severity %s", i, sev);
         cr_assert_eq(pkts[i]->len + pkts[i]->payload_len,
                      strtoul(lens[i], NULL, 10));
     }
@@ -363,6 +311,5 @@ Test(tunnel_codec, wireshark_decodes_every_tunnel)
 
     for (size_t i = 0; i < G_N_ELEMENTS(pkts); i++)
         vns_packet_free(pkts[i]);
-    g_unlink(pcap);
-    g_rmdir(dir);
+    test_tmpdir_remove(dir);
 }
