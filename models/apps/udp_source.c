@@ -10,6 +10,8 @@
 #include <config.h>
 #include "models/apps/udp_source.h"
 
+#include "models/l3/host.h"
+
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include "net/ipv4.h"
@@ -182,6 +184,20 @@ udp_source_next_time(UdpSource *s, VnsTime now)
     g_assert_not_reached();
 }
 
+/* Whether an IPv4 packet of 'size' bytes fits the host's path MTU to the
+ * destination (true when the host knows no route: it will drop it). */
+static bool
+udp_source_fits(const UdpSource *s, uint32_t size)
+{
+    VnsPort *peer = s->port->peer;
+    uint32_t mtu;
+
+    if (peer == NULL || !vns_host_is_host(peer->owner))
+        return true;
+    mtu = vns_host_path_mtu(peer->owner, &s->conf.dst);
+    return mtu == 0 || size <= mtu;
+}
+
 /* Builds one datagram of 'payload' bytes and hands it to the host. */
 static void
 udp_source_send(UdpSource *s, uint32_t payload)
@@ -194,9 +210,12 @@ udp_source_send(UdpSource *s, uint32_t payload)
     if (c->src.family == VNS_IP_V4) {
         VnsIpv4Hdr ip = {
             .dscp = c->tos >> 2, .ecn = c->tos & 3,
-            /* Linux sets DF on UDP by default (IP_PMTUDISC_WANT, ip(7)); the
-             * id then only has to differ between datagrams of a flow. */
-            .id = (uint16_t) s->next_seq, .df = true,
+            /* Linux's UDP default, IP_PMTUDISC_WANT (ip(7)): DF on a
+             * datagram that fits the path MTU, none on one that does not,
+             * which the host then fragments (__ip_make_skb()). The id
+             * only has to differ between datagrams of a flow. */
+            .id = (uint16_t) s->next_seq,
+            .df = udp_source_fits(s, VNS_IPV4_HLEN + vns_packet_size(pkt)),
             .ttl = SOURCE_TTL, .proto = VNS_IPPROTO_UDP,
             .src = c->src.v4, .dst = c->dst.v4,
         };

@@ -917,3 +917,21 @@ Test(apps, bad_flows_are_refused_with_file_and_line)
         g_free(models_test_bad_build(bad[i].file, bad[i].line, bad[i].code,
                                      bad[i].says));
 }
+
+Test(apps, datagrams_over_the_path_mtu_are_fragmented_at_the_source)
+{
+    /* Linux's UDP default is IP_PMTUDISC_WANT (ip(7)): a datagram larger
+     * than the path MTU leaves without DF, fragmented by the sending host
+     * (__ip_make_skb()). 3000 bytes of payload + 8 UDP = 3008 bytes of IP
+     * data; over a 1500-byte MTU each fragment carries 1480 (RFC 791), so
+     * 3 fragments per datagram, and every datagram is reassembled at h2. */
+    const char *sets[] = { "size=3000", NULL };
+    g_autoptr(VnsReport) r = models_test_run("ok-apps-exact.xml", sets, 0);
+    double sent = models_test_num(r, "flows", "f1", "sent_packets");
+
+    cr_assert_gt(sent, 0);
+    cr_assert_eq(models_test_num(r, "flows", "f1", "received_packets"), sent);
+    cr_assert_eq(models_test_num(r, "hosts", "h1", "frag_datagrams"), sent);
+    cr_assert_eq(models_test_num(r, "hosts", "h1", "frag_created"), 3 * sent);
+    cr_assert_eq(models_test_num(r, "hosts", "h2", "reassembled"), sent);
+}
