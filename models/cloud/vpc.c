@@ -32,6 +32,8 @@
 #include <config.h>
 #include "models/cloud/vpc.h"
 
+#include "models/l3/host.h"
+
 #include <stddef.h>
 #include <string.h>
 #include "models/cloud/vpc_conn.h"
@@ -528,9 +530,12 @@ static const VnsAttrSpec eni_attrs[] = {
       "The subnet it is in." },
     { "address", VNS_ATTR_IP, false, NULL, NULL,
       "Its private IPv4 address; must not be one of the subnet's five "
-      "reserved addresses. Default: the instance interface's address (the "
-      "simulated instance has no DHCP client, so its interface carries the "
-      "address; when both are given they must agree)." },
+      "reserved addresses. Default: the instance interface's address; when "
+      "the interface has none, the VPC leases it one, as AWS's DHCP does: "
+      "this address, or the subnet's first free one after the reserved "
+      "ones, with a default route via the subnet router (+1) if the "
+      "instance has no default route. When both are given they must "
+      "agree." },
     { "security-groups", VNS_ATTR_STRING, false, "default", NULL,
       "Its security groups, comma-separated. Default: the VPC's default "
       "security group." },
@@ -3571,14 +3576,53 @@ vpc_connect_peers(Vpc *v, const VnsConfig *cfg, GError **error)
     return true;
 }
 
+/* Leases ENI 'e' its address (the one given, else the subnet's first
+ * free one) on the instance's interface 'peer', which has none, with a
+ * default route via the subnet's router (+1), as the VPC's DHCP server
+ * does for an instance (AWS "DHCP option sets"; the router address: "Subnet
+ * CIDR blocks", reserved addresses). */
+static bool
+vpc_lease(Vpc *v, VpcEni *e, const VpcSubnet *s, VnsPort *peer,
+          const VnsConfig *c, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    uint32_t addr = e->addr != 0 ? e->addr : vpc_first_free(v, s);
+    VnsIpPrefix p = { .addr = vns_ip_addr_v4(addr), .len = s->cidr.len };
+    VnsIpAddr gw = vns_ip_addr_v4(s->net + 1);
+
+    if (addr == 0) {
+        vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT,
+                         "<eni> subnet '%s' has no free address, expected "
+                         "room for instance '%s'", s->name, e->instance);
+        return false;
+    }
+    if (!vns_host_is_host(peer->owner)) {
+        vns_config_error(error, c, VNS_CONFIG_ERROR_MISSING,
+                         "<eni> instance '%s' has no IPv4 address and is not "
+                         "a host the VPC can lease one to, expected an "
+                         "address on its interface", e->instance);
+        return false;
+    }
+    if (!vns_host_assign_ipv4(peer->owner, peer, &p, &gw, &local)) {
+        vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT, "<eni>: %s",
+                         local->message);
+        return false;
+    }
+    e->addr = addr;
+    return true;
+}
+
 /* Joins each ENI to its instance's interface, takes the address and MAC
- * the interface advertises, and fills the security groups' members. */
+ * the interface advertises (or leases one), and fills the security
+ * groups' members. */
 static bool
 vpc_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
 {
     Vpc *v = (Vpc *) self;
     g_autoptr(GPtrArray) enis = vns_config_children(cfg, "eni");
     char a[VNS_IP4_STRLEN], b[VNS_IP4_STRLEN], pb[VNS_IP_PREFIX_STRLEN];
+
+    g_autoptr(GArray) pending = g_array_new(FALSE, FALSE, sizeof(guint));
 
     for (guint i = 0; i < enis->len; i++) {
         VpcEni *e = ENI(v, i);
@@ -3597,13 +3641,14 @@ vpc_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
         pi = &peer->info;
         e->mac = pi->mac;
         if (pi->addr4.family != VNS_IP_V4) {
-            uint32_t free_a = e->addr != 0 ? e->addr : vpc_first_free(v, s);
-            vns_config_error(error, c, VNS_CONFIG_ERROR_MISSING,
-                             "<eni> instance '%s' has no IPv4 address, "
-                             "expected its <interface> to carry the ENI's "
-                             "address, e.g. address=\"%s/%u\"", e->instance,
-                             vpc_ip4_str(free_a, a), s->cidr.len);
-            return false;
+            /* No address on the instance: the VPC's DHCP leases one, after
+             * every instance that has one is known. */
+            if (e->addr != 0 && !vpc_lease(v, e, s, peer, c, error))
+                return false;
+            if (e->addr == 0) {
+                g_array_append_val(pending, i);
+                continue;
+            }
         }
         if (e->addr != 0 && e->addr != pi->addr4.v4) {
             vns_config_error(error, c, VNS_CONFIG_ERROR_CONFLICT,
@@ -3628,6 +3673,18 @@ vpc_connect(VnsElement *self, const VnsConfig *cfg, GError **error)
             g_hash_table_insert(v->by_addr, GUINT_TO_POINTER(e->addr),
                                 GINT_TO_POINTER((int) i + 1));
         }
+        for (int k = 0; k < e->n_groups; k++)
+            g_array_append_val(GROUP(v, e->groups[k])->members, e->addr);
+    }
+    for (guint j = 0; j < pending->len; j++) {
+        guint i = g_array_index(pending, guint, j);
+        VpcEni *e = ENI(v, i);
+        const VpcSubnet *s = SUBNET(v, e->subnet);
+
+        if (!vpc_lease(v, e, s, e->port->peer, enis->pdata[i], error))
+            return false;
+        g_hash_table_insert(v->by_addr, GUINT_TO_POINTER(e->addr),
+                            GINT_TO_POINTER((int) i + 1));
         for (int k = 0; k < e->n_groups; k++)
             g_array_append_val(GROUP(v, e->groups[k])->members, e->addr);
     }

@@ -1034,6 +1034,57 @@ vns_host_path_mtu(VnsElement *host, const VnsIpAddr *dst)
     return host_pmtu_get(h, dst, h->ifaces[r->iface].mtu);
 }
 
+static bool host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
+                           GError **error);
+
+/*
+ * vns_host_assign_ipv4:
+ * Gives interface 'port' of 'host', which has no IPv4 address, the address
+ * 'addr' with its connected route, and a default route via 'gateway' when
+ * the host has none: what a DHCP lease brings (RFC 2131; options 1 and 3
+ * of RFC 2132). For models that hand out addresses (a cloud VPC), from
+ * their ops->connect. Fails when the interface already has an address.
+ */
+bool
+vns_host_assign_ipv4(VnsElement *host, VnsPort *port, const VnsIpPrefix *addr,
+                     const VnsIpAddr *gateway, GError **error)
+{
+    Host *h = (Host *) host;
+    HostIface *f;
+    HostRoute conn = { .connected = true };
+    VnsIpAddr any = vns_ip_addr_v4(0);
+    uint32_t old;
+
+    g_return_val_if_fail(vns_host_is_host(host) && port != NULL &&
+                         port->owner == host && addr != NULL, false);
+    g_return_val_if_fail(port->index < h->n_ifaces, false);
+    f = &h->ifaces[port->index];
+    if (f->addr4.addr.family != VNS_IP_NONE) {
+        g_set_error(error, VNS_CONFIG_ERROR, VNS_CONFIG_ERROR_CONFLICT,
+                    "interface '%s:%s' already has an IPv4 address, expected "
+                    "none for an assigned one", host->name, f->name);
+        return false;
+    }
+    f->addr4 = *addr;
+    port->info.addr4 = addr->addr;
+    port->info.prefix4 = addr->len;
+    conn.iface = port->index;
+    conn.to.addr = vns_ip_prefix_network(addr);
+    conn.to.len = addr->len;
+    if (!host_add_route(h, &conn, NULL, error))
+        return false;
+    if (gateway != NULL && gateway->family == VNS_IP_V4) {
+        VnsIpPrefix def = { .addr = any, .len = 0 };
+        if (!vns_lpm_lookup_exact(h->rt4, &def, &old)) {
+            HostRoute r = { .to = def, .via = *gateway,
+                            .iface = port->index };
+            if (!host_add_route(h, &r, NULL, error))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Whether the ICMP or ICMPv6 packet at data[0] (IP header) matches the
  * filter 'f'. Neighbor Discovery (types 133-137) always passes: dropping
  * it would cut IPv6 off the link (RFC 4890 section 4.4.1). */

@@ -61,6 +61,11 @@ bool vns_host_is_host(const VnsElement *element);
  * "packet too big" lasts (RFC 1191, RFC 8201; 'pmtu-expires', Linux's 600
  * s). 0 when 'host' has no route to 'dst'. */
 uint32_t vns_host_path_mtu(VnsElement *host, const VnsIpAddr *dst);
+/* Gives an interface without IPv4 an address, its connected route and,
+ * if the host has no default route, one via 'gateway' (a DHCP lease). */
+bool vns_host_assign_ipv4(VnsElement *host, VnsPort *port,
+                          const VnsIpPrefix *addr, const VnsIpAddr *gateway,
+                          GError **error);
 void vns_host_hook_add(VnsElement *host, VnsHostHook hook, int priority,
                        VnsHostHookFn fn, void *data);
 

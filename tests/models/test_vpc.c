@@ -1013,3 +1013,28 @@ Test(vpc, endpoints_experiment_s3_bypasses_the_nat_gateway)
     cr_assert_not_null(strstr(log->str, " eni-app1 10.0.1.10 52.216.10.10 "),
                        "%s", log->str);
 }
+
+Test(vpc, instances_without_an_address_get_a_lease)
+{
+    /* AWS: the first four addresses and the last of a subnet are reserved
+     * (Amazon VPC User Guide, "Subnet CIDR blocks"); the VPC's DHCP gives
+     * the instance its private address and the subnet router (+1) as its
+     * gateway ("DHCP option sets"). h3 already holds .4, h2's ENI names
+     * .9, so h1 gets .5; the ten datagrams h1 sends to h2 arrive. */
+    g_autoptr(VnsReport) r = models_test_run("ok-vpc-dhcp.xml", NULL, 0);
+    VnsExperiment *exp;
+    VnsRegistry *reg;
+    VnsNet *net = models_test_build("ok-vpc-dhcp.xml", NULL, 0, &exp, &reg);
+    const VnsPort *p1 = vns_element_find_port(vns_net_find(net, "h1"), "eth0");
+    const VnsPort *p2 = vns_element_find_port(vns_net_find(net, "h2"), "eth0");
+
+    cr_assert_eq(p1->info.addr4.v4, 0x0A070105u);
+    cr_assert_eq(p1->info.prefix4, 24);
+    cr_assert_eq(p2->info.addr4.v4, 0x0A070109u);
+    cr_assert_eq(models_test_num(r, "flows", "f", "sent_packets"), 10);
+    cr_assert_eq(models_test_num(r, "flows", "f", "received_packets"), 10);
+    vns_sim_free(vns_net_sim(net));
+    vns_net_free(net);
+    vns_experiment_free(exp);
+    vns_registry_free(reg);
+}
