@@ -274,6 +274,23 @@ conn_entry(Conn *c, VnsConntrack *ct)
     return bench_entry(ct, VNS_IPPROTO_TCP, "10.0.1.2", c->sport, "203.0.113.2", 80);
 }
 
+/* Opens ok-conntrack-topo.xml with 'set', attaches the client (port
+ * c->sport) and the server, watches r1 and starts; returns r1's table. */
+static VnsConntrack *
+conn_open(Bench *b, Conn *c, Seen *seen, const char *const *set)
+{
+    VnsConntrack *ct;
+
+    c->b = b;
+    bench_open(b, "ok-conntrack-topo.xml", set);
+    c->c = bench_attach(b, "h1", "a1", VNS_IPPROTO_TCP, c->sport);
+    c->s = bench_attach(b, "h2", "a2", VNS_IPPROTO_TCP, 80);
+    ct = bench_ct(b, "conntrack-r1");
+    watch_r1(b, seen);
+    bench_start(b);
+    return ct;
+}
+
 Test(conntrack, tcp_handshake_then_established_lives_5_days)
 {
     /* tcp_timeouts[]: SYN_SENT 120 s, SYN_RECV 60 s, ESTABLISHED 5 days
@@ -287,12 +304,7 @@ Test(conntrack, tcp_handshake_then_established_lives_5_days)
     g_autoptr(VnsReport) report = vns_report_new();
     double est = 0, assured = 0;
 
-    bench_open(&b, "ok-conntrack-topo.xml", set);
-    c.c = bench_attach(&b, "h1", "a1", VNS_IPPROTO_TCP, 40000);
-    c.s = bench_attach(&b, "h2", "a2", VNS_IPPROTO_TCP, 80);
-    ct = bench_ct(&b, "conntrack-r1");
-    watch_r1(&b, &seen);
-    bench_start(&b);
+    ct = conn_open(&b, &c, &seen, set);
     conn_send(&c, true, VNS_TCP_SYN, 1000, 0, 10 * VNS_MS);
     e = conn_entry(&c, ct);
     cr_assert_not_null(e);
@@ -326,12 +338,7 @@ Test(conntrack, tcp_close_ends_in_time_wait_120s)
     VnsCtEntry *e;
     Conn c = { .b = &b, .sport = 40001 };
 
-    bench_open(&b, "ok-conntrack-topo.xml", NULL);
-    c.c = bench_attach(&b, "h1", "a1", VNS_IPPROTO_TCP, 40001);
-    c.s = bench_attach(&b, "h2", "a2", VNS_IPPROTO_TCP, 80);
-    ct = bench_ct(&b, "conntrack-r1");
-    watch_r1(&b, &seen);
-    bench_start(&b);
+    ct = conn_open(&b, &c, &seen, NULL);
     conn_handshake(&c, 10 * VNS_MS);
     e = conn_entry(&c, ct);
     cr_assert_not_null(e);
@@ -362,12 +369,7 @@ Test(conntrack, tcp_unacknowledged_data_caps_at_300s)
     VnsCtEntry *e;
     Conn c = { .b = &b, .sport = 40002 };
 
-    bench_open(&b, "ok-conntrack-topo.xml", NULL);
-    c.c = bench_attach(&b, "h1", "a1", VNS_IPPROTO_TCP, 40002);
-    c.s = bench_attach(&b, "h2", "a2", VNS_IPPROTO_TCP, 80);
-    ct = bench_ct(&b, "conntrack-r1");
-    watch_r1(&b, &seen);
-    bench_start(&b);
+    ct = conn_open(&b, &c, &seen, NULL);
     conn_handshake(&c, 10 * VNS_MS);
     e = conn_entry(&c, ct);
     bench_send_at(c.c, 200 * VNS_MS, bench_tcp4(b.net, "10.0.1.2", "203.0.113.2", 40002, 80,
