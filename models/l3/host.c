@@ -1036,6 +1036,8 @@ vns_host_path_mtu(VnsElement *host, const VnsIpAddr *dst)
 
 static bool host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
                            GError **error);
+static bool host_add_connected(Host *h, uint16_t iface, const VnsIpPrefix *p,
+                               GError **error);
 
 /*
  * vns_host_assign_ipv4:
@@ -1051,7 +1053,6 @@ vns_host_assign_ipv4(VnsElement *host, VnsPort *port, const VnsIpPrefix *addr,
 {
     Host *h = (Host *) host;
     HostIface *f;
-    HostRoute conn = { .connected = true };
     VnsIpAddr any = vns_ip_addr_v4(0);
     uint32_t old;
 
@@ -1068,10 +1069,7 @@ vns_host_assign_ipv4(VnsElement *host, VnsPort *port, const VnsIpPrefix *addr,
     f->addr4 = *addr;
     port->info.addr4 = addr->addr;
     port->info.prefix4 = addr->len;
-    conn.iface = port->index;
-    conn.to.addr = vns_ip_prefix_network(addr);
-    conn.to.len = addr->len;
-    if (!host_add_route(h, &conn, NULL, error))
+    if (!host_add_connected(h, port->index, addr, error))
         return false;
     if (gateway != NULL && gateway->family == VNS_IP_V4) {
         VnsIpPrefix def = { .addr = any, .len = 0 };
@@ -2388,6 +2386,21 @@ host_add_route(Host *h, const HostRoute *r, const VnsConfig *cfg,
     return true;
 }
 
+/* The connected route of interface 'iface' for its address 'p' (nothing
+ * when 'p' is none), metric 0: Linux's "proto kernel scope link". */
+static bool
+host_add_connected(Host *h, uint16_t iface, const VnsIpPrefix *p,
+                   GError **error)
+{
+    HostRoute r = { .iface = iface, .connected = true };
+
+    if (p->addr.family == VNS_IP_NONE)
+        return true;
+    r.to.addr = vns_ip_prefix_network(p);
+    r.to.len = p->len;
+    return host_add_route(h, &r, NULL, error);
+}
+
 static bool
 host_add_interfaces(Host *h, const VnsConfig *cfg, GError **error)
 {
@@ -2479,17 +2492,9 @@ host_add_interfaces(Host *h, const VnsConfig *cfg, GError **error)
         f->port->info.prefix4 = f->addr4.len;
         f->port->info.addr6 = f->addr6.addr;
         f->port->info.prefix6 = f->addr6.len;
-        /* Connected routes, metric 0 (Linux's "proto kernel scope link"). */
-        for (int a = 0; a < 2; a++) {
-            const VnsIpPrefix *p = a == 0 ? &f->addr4 : &f->addr6;
-            HostRoute r = { .iface = (uint16_t) i, .connected = true };
-            if (p->addr.family == VNS_IP_NONE)
-                continue;
-            r.to.addr = vns_ip_prefix_network(p);
-            r.to.len = p->len;
-            if (!host_add_route(h, &r, NULL, error))
-                return false;
-        }
+        if (!host_add_connected(h, (uint16_t) i, &f->addr4, error) ||
+            !host_add_connected(h, (uint16_t) i, &f->addr6, error))
+            return false;
     }
     return true;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include "net/app.h"
 #include "net/element.h"
 #include "net/eth.h"
 #include "net/wire.h"
@@ -59,15 +60,6 @@ vns_path_free(VnsPath *path)
     g_free(path->dropped_at);
     g_free(path->drop_cause);
     g_free(path);
-}
-
-/* Whether 'port' joins an application to its host (src/net/app.c names
- * the host's side "app:NAME"): it carries bare IP packets. */
-static bool
-path_port_is_app(const VnsPort *port)
-{
-    return g_str_has_prefix(port->name, "app:") ||
-           (port->peer != NULL && g_str_has_prefix(port->peer->name, "app:"));
 }
 
 /* The MTU of the hop leaving by 'port': its own, or the link's. */
@@ -132,7 +124,7 @@ path_seen(VnsPortTap *tap, const VnsPort *port, const VnsPacket *pkt,
     hop.peer = port->peer ? g_strdup_printf("%s:%s", port->peer->owner->name,
                                             port->peer->name)
                           : g_strdup("");
-    hop.ethernet = !path_port_is_app(port);
+    hop.ethernet = !vns_app_port_is_app(port);
     hop.size = size;
     hop.mtu = path_port_mtu(port);
     hop.t = vns_element_now(port->owner) - tr->t0;

@@ -185,6 +185,19 @@ vns_app_add(VnsNet *net, const VnsConfig *cfg, const VnsElementOps *ops,
 }
 
 /*
+ * vns_app_port_is_app:
+ * Whether 'port' joins an application to its host (either side): such a
+ * port carries bare IP packets, not Ethernet frames. vns_app_attach_named()
+ * names the host's side "app:NAME"; this is the one place that reads it.
+ */
+bool
+vns_app_port_is_app(const VnsPort *port)
+{
+    return g_str_has_prefix(port->name, "app:") ||
+           (port->peer != NULL && g_str_has_prefix(port->peer->name, "app:"));
+}
+
+/*
  * vns_app_attach_named:
  * Joins application port 'app' to a new port "app:NAME" of 'host'.
  */

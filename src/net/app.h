@@ -31,6 +31,8 @@ uint16_t vns_app_ephemeral_port(const VnsElement *host, uint8_t proto,
 VnsElement *vns_app_add(VnsNet *net, const VnsConfig *cfg,
                         const VnsElementOps *ops, const char *name,
                         GError **error);
+/* Whether 'port' is an application's port or its host's side of one. */
+bool vns_app_port_is_app(const VnsPort *port);
 /* The same with the host's port named "app:NAME" after 'name'. */
 bool vns_app_attach_named(const VnsConfig *cfg, VnsElement *host, VnsPort *app,
                           const char *name, GError **error);
